@@ -1,0 +1,62 @@
+# One entry point for setting up, testing and rebuilding the kit.
+# Every target creates .venv (with the pinned versions in constraints.txt) when it is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+# Keep Jupyter, IPython and matplotlib from writing into $HOME during tests and builds.
+SANDBOX := $(CURDIR)/.cache/home
+export MPLCONFIGDIR := $(SANDBOX)/matplotlib
+export JUPYTER_CONFIG_DIR := $(SANDBOX)/jupyter-config
+export JUPYTER_DATA_DIR := $(SANDBOX)/jupyter-data
+export JUPYTER_RUNTIME_DIR := $(SANDBOX)/jupyter-runtime
+export IPYTHONDIR := $(SANDBOX)/ipython
+export PYTHONHASHSEED := 0
+
+.PHONY: install figures test unit notebooks lint lab benchmark constraints clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -c constraints.txt -e ".[test]" 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -c 'import discourse, pytest, nbval, frictionless'
+	touch $(STAMP)
+
+figures: $(STAMP)
+	$(BIN)/discourse figures --out figures
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/pytest tests
+	$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly notebooks
+
+unit: $(STAMP)
+	$(BIN)/pytest tests
+
+notebooks: $(STAMP)
+	$(BIN)/python scripts/run_notebooks.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+benchmark: $(STAMP)
+	$(BIN)/python scripts/benchmark.py
+
+# Refresh the pins: a fresh venv with the newest allowed versions, frozen into constraints.txt.
+constraints:
+	rm -rf .venv-refresh
+	$(PYTHON) -m venv .venv-refresh
+	.venv-refresh/bin/python -m pip install -q ".[test]"
+	.venv-refresh/bin/python -m pip freeze --exclude discourse > constraints.txt
+	rm -rf .venv-refresh
+	@echo "constraints.txt refreshed: run 'make notebooks' to re-execute the notebooks with the new versions"
+
+clean:
+	rm -rf $(VENV) .cache figures build dist
