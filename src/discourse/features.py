@@ -1,0 +1,161 @@
+"""Text features shared by every model: tokenising, stop lists and one TF-IDF configuration."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+from .paths import DATA_DIR
+from .schema import countries
+
+__all__ = [
+    "TOKEN_PATTERN",
+    "MIN_DF",
+    "MAX_DF",
+    "NGRAM_RANGE",
+    "preprocess",
+    "tokenize",
+    "domain_stop_words",
+    "name_stop_words",
+    "stop_words",
+    "make_vectorizer",
+]
+
+#: Words of two or more letters, hyphenated compounds kept whole ("un-islamic", "anti-state").
+TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}(?:-[^\W\d_]+)*\b"
+#: A term must occur in at least two statements: a word used once says nothing about a group.
+MIN_DF = 2
+#: A term in more than half of all statements is too general to tell themes apart.
+MAX_DF = 0.5
+#: Unigrams and bigrams, so that "blanket ban" and "IT exports" are terms of their own.
+NGRAM_RANGE = (1, 2)
+
+_WORD = re.compile(r"[^\W\d_]+")
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
+def preprocess(text: str) -> str:
+    """Lower-case a text, except the acronym ``IT`` (information technology).
+
+    Lower-casing "IT exports" would turn it into the stop word "it"; keeping the acronym
+    keeps one of the debate's key terms.
+
+    Examples
+    --------
+    >>> preprocess("It said IT exports would suffer")
+    'it said IT exports would suffer'
+    """
+    return _WORD.sub(lambda m: m.group(0) if m.group(0) == "IT" else m.group(0).lower(), text)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split a preprocessed text into word tokens, as the vectorizer does.
+
+    Examples
+    --------
+    >>> tokenize(preprocess("Called VPN use un-Islamic."))
+    ['called', 'vpn', 'use', 'un-islamic']
+    """
+    return _TOKEN.findall(text)
+
+
+def _read_list(name: str) -> list[str]:
+    lines = (DATA_DIR / name).read_text(encoding="utf-8").splitlines()
+    return [w.strip().lower() for w in lines if w.strip() and not w.startswith("#")]
+
+
+@cache
+def domain_stop_words() -> frozenset[str]:
+    """Return the documented domain stop list: VPN words, reporting verbs, dates, places.
+
+    It joins ``data/stopwords.txt``, ``data/demonyms.txt`` and the words of every country
+    name in ``data/countries.tsv``.
+    """
+    words = set(_read_list("stopwords.txt")) | set(_read_list("demonyms.txt"))
+    for name in countries().values():
+        words.update(tokenize(preprocess(name)))
+    words.update(code.lower() for code in countries())
+    words.discard("IT")
+    return frozenset(words)
+
+
+def name_stop_words(texts: Iterable[str], actors: Iterable[str]) -> frozenset[str]:
+    """Return the words of actor names that the texts only ever use as parts of names.
+
+    A word of an ``actor`` value ("Wireless", "WISPAP", "Rana", "Sanaullah") is a name word
+    if it never occurs in lower case in any text, i.e. the texts use it only capitalised,
+    as a name. Words that also occur as ordinary words ("digital", "rights") are kept.
+
+    Examples
+    --------
+    >>> sorted(name_stop_words(["WISPAP said digital rights matter."], ["WISPAP", "Digital Rights"]))
+    ['wispap']
+    """
+    texts = list(texts)
+    lower_words = {w for t in texts for w in _WORD.findall(t) if w.islower()}
+    candidates = {w for a in actors for w in _WORD.findall(a) if len(w) > 1}
+    return frozenset(w.lower() for w in candidates
+                     if w.lower() not in lower_words and w != "IT")
+
+
+def stop_words(texts: Iterable[str] = (), actors: Iterable[str] = ()) -> list[str]:
+    """Return the full, sorted stop list: English + domain + actor-name words.
+
+    Examples
+    --------
+    >>> {"the", "vpn", "said", "pakistan"} <= set(stop_words())
+    True
+    """
+    words = set(ENGLISH_STOP_WORDS) | domain_stop_words() | name_stop_words(texts, actors)
+    return sorted(words)
+
+
+def make_vectorizer(
+    texts: Iterable[str] = (),
+    actors: Iterable[str] = (),
+    *,
+    min_df: int | float = MIN_DF,
+    max_df: int | float = MAX_DF,
+    ngram_range: tuple[int, int] = NGRAM_RANGE,
+) -> TfidfVectorizer:
+    """Return the kit's one TF-IDF configuration (unfitted).
+
+    The weight of term *t* in document *d* is ``(1 + log tf(t, d)) * idf(t)`` with
+    ``idf(t) = ln((1 + n) / (1 + df(t))) + 1`` (``n`` documents, ``df(t)`` documents that
+    contain *t*), and each document vector is scaled to unit Euclidean length:
+    scikit-learn's ``TfidfVectorizer(sublinear_tf=True, smooth_idf=True, norm="l2")``.
+    Terms are word unigrams and bigrams of :data:`TOKEN_PATTERN` tokens after
+    :func:`preprocess`, with :func:`stop_words` removed before bigrams are formed, kept if
+    they occur in at least ``min_df`` and at most ``max_df`` of the documents.
+
+    Parameters
+    ----------
+    texts, actors : iterable of str
+        The statements and their actors, used only to find actor-name stop words
+        (:func:`name_stop_words`); pass the training data.
+    min_df, max_df, ngram_range
+        As in :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
+
+    Examples
+    --------
+    >>> vec = make_vectorizer(min_df=1, max_df=1.0)
+    >>> vec.fit(["The PTA said a blanket ban hurts IT exports"]).get_feature_names_out()[:3]
+    array(['IT', 'IT exports', 'ban'], dtype=object)
+    """
+    return TfidfVectorizer(
+        preprocessor=preprocess,
+        lowercase=False,
+        token_pattern=TOKEN_PATTERN,
+        stop_words=stop_words(texts, actors),
+        ngram_range=ngram_range,
+        min_df=min_df,
+        max_df=max_df,
+        sublinear_tf=True,
+        smooth_idf=True,
+        norm="l2",
+        dtype=np.float64,
+    )

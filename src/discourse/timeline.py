@@ -1,0 +1,244 @@
+"""Per-statement values aggregated by group x period, with counts and confidence intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+
+__all__ = [
+    "PERIODS",
+    "period_labels",
+    "counts_by_period",
+    "indicators",
+    "prevalence",
+    "category_shares",
+    "wilson_interval",
+]
+
+#: Period lengths a caller may choose, with their pandas frequency codes.
+PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+def _check_period(period: str) -> str:
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    return PERIODS[period]
+
+
+def period_labels(dates: pd.Series, period: str = "year") -> pd.DataFrame:
+    """Return each date's period as a label and as the period's first day.
+
+    Labels are ``"2024"`` for years, ``"2024Q4"`` for quarters and ``"2024-11"`` for months.
+
+    Examples
+    --------
+    >>> period_labels(pd.Series(pd.to_datetime(["2024-11-15"])), "quarter")["period"].tolist()
+    ['2024Q4']
+    """
+    freq = _check_period(period)
+    periods = pd.PeriodIndex(pd.to_datetime(dates), freq=freq)
+    return pd.DataFrame(
+        {"period": periods.astype(str), "period_start": periods.start_time.normalize()}
+    )
+
+
+def _keys(corpus: pd.DataFrame, by: str | None, period: str) -> pd.DataFrame:
+    keys = period_labels(corpus["date"], period)
+    keys.index = corpus.index
+    keys.insert(0, "by", "all" if by is None else corpus[by].astype(str))
+    return keys
+
+
+def counts_by_period(
+    corpus: pd.DataFrame, by: str | None = "group", period: str = "month"
+) -> pd.DataFrame:
+    """Count statements per ``by`` value and period, zero-filled over the whole date range.
+
+    Returns a tidy table with columns ``by`` value (named after the column, or ``all``),
+    ``period``, ``period_start`` and ``n``; its ``n`` adds up to ``len(corpus)``.
+
+    Examples
+    --------
+    >>> toy = pd.DataFrame({"date": pd.to_datetime(["2024-01-05", "2024-03-01"]),
+    ...                     "group": ["state", "state"]})
+    >>> counts_by_period(toy, period="month")["n"].tolist()
+    [1, 0, 1]
+    """
+    freq = _check_period(period)
+    name = by or "all"
+    keys = _keys(corpus, by, period)
+    if corpus.empty:
+        return pd.DataFrame(columns=[name, "period", "period_start", "n"])
+    span = pd.period_range(pd.Period(corpus["date"].min(), freq), pd.Period(corpus["date"].max(),
+                                                                           freq), freq=freq)
+    if by is not None and isinstance(corpus[by].dtype, pd.CategoricalDtype):
+        values = [str(v) for v in corpus[by].cat.categories if (corpus[by] == v).any()]
+    else:
+        values = sorted(keys["by"].unique())
+    grid = pd.MultiIndex.from_product([values, span.astype(str)], names=["by", "period"])
+    counts = keys.groupby(["by", "period"]).size().reindex(grid, fill_value=0)
+    out = counts.rename("n").reset_index()
+    out.insert(2, "period_start", pd.PeriodIndex(out["period"], freq=freq).start_time)
+    return out.rename(columns={"by": name})
+
+
+def indicators(corpus: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Return one 0/1 column per code of a categorical or list column.
+
+    For ``frames`` the columns are the eight frame codes in schema order; for a categorical
+    column its categories; rows with a missing value are all 0.
+
+    Examples
+    --------
+    >>> toy = pd.DataFrame({"frames": [["economy"], ["rights", "economy"]]})
+    >>> indicators(toy, "frames")[["economy", "rights"]].values.tolist()
+    [[1, 0], [1, 1]]
+    """
+    values = corpus[column]
+    if column == "frames" or (len(values) and isinstance(values.iloc[0], list)):
+        codes = list(schema.FRAMES) if column == "frames" else sorted({v for vs in values
+                                                                        for v in vs})
+        data = {c: [int(c in vs) for vs in values] for c in codes}
+    else:
+        cats = (list(values.cat.categories) if isinstance(values.dtype, pd.CategoricalDtype)
+                else sorted(values.dropna().unique()))
+        data = {c: (values == c).astype(int).to_numpy() for c in cats}
+    return pd.DataFrame(data, index=corpus.index)
+
+
+def wilson_interval(count: np.ndarray, n: np.ndarray, ci: float = 0.95):
+    """Return the Wilson score interval for binomial proportions ``count / n``.
+
+    Examples
+    --------
+    >>> low, high = wilson_interval(np.array([0]), np.array([10]))
+    >>> round(float(low[0]), 3), round(float(high[0]), 3)
+    (0.0, 0.278)
+    """
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(0.5 + ci / 2)
+    count = np.asarray(count, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = count / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def prevalence(
+    corpus: pd.DataFrame,
+    values: pd.DataFrame,
+    by: str | None = "group",
+    period: str = "year",
+    *,
+    method: str = "bootstrap",
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Average per-statement values by ``by`` x period, with confidence intervals.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A loaded corpus (needs ``date`` and the ``by`` column), aligned with ``values``.
+    values : DataFrame
+        One numeric column per variable, one row per statement: 0/1 indicators (a stance,
+        a frame) or weights (a theme's share of a statement).
+    by : str or None
+        Column to split by (``group``, ``country``, ...); None pools all statements.
+    period : {"month", "quarter", "year"}
+    method : {"bootstrap", "wilson"}
+        ``bootstrap`` resamples the statements of each cell ``n_boot`` times (percentile
+        interval; seeded, cells in sorted order). ``wilson`` uses the Wilson score interval,
+        for 0/1 values only; it stays informative in cells of a few statements.
+    n_boot, ci, random_state
+        Resamples, interval level, seed.
+
+    Returns
+    -------
+    DataFrame
+        Tidy: ``by`` column, ``period``, ``period_start``, ``variable``, ``n`` (statements in
+        the cell), ``total`` (sum of the values: a count for indicators), ``mean``,
+        ``ci_low``, ``ci_high``. Sorted by ``by``, period, variable (in ``values`` order).
+
+    Examples
+    --------
+    >>> toy = pd.DataFrame({"date": pd.to_datetime(["2024-01-01"] * 4), "group": ["state"] * 4})
+    >>> vals = pd.DataFrame({"ban": [1, 1, 0, 0]})
+    >>> prevalence(toy, vals, method="wilson")[["n", "total", "mean"]].values.tolist()
+    [[4, 2.0, 0.5]]
+    """
+    if method not in ("bootstrap", "wilson"):
+        raise ValueError(f"method must be 'bootstrap' or 'wilson', not {method!r}")
+    if len(values) != len(corpus):
+        raise ValueError(f"values has {len(values)} rows but the corpus has {len(corpus)}")
+    data = values.to_numpy(dtype=float)
+    if method == "wilson" and not np.isin(data, (0.0, 1.0)).all():
+        raise ValueError("method='wilson' needs 0/1 values; use method='bootstrap' for weights")
+    keys = _keys(corpus, by, period).reset_index(drop=True)
+    variables: Sequence[str] = list(values.columns)
+    rng = np.random.default_rng(random_state)
+    rows = []
+    order = keys.sort_values(["by", "period"], kind="stable")
+    alpha = (1 - ci) / 2
+    for (group, label), cell in order.groupby(["by", "period"], sort=True):
+        idx = cell.index.to_numpy()
+        cell_values = data[idx]
+        n = len(idx)
+        total = cell_values.sum(axis=0)
+        mean = total / n
+        if method == "wilson":
+            low, high = wilson_interval(total, np.full_like(total, n), ci)
+        else:
+            draws = rng.integers(0, n, size=(n_boot, n))
+            boot = cell_values[draws].mean(axis=1)
+            low, high = np.quantile(boot, [alpha, 1 - alpha], axis=0)
+        start = cell["period_start"].iloc[0]
+        for j, variable in enumerate(variables):
+            rows.append((group, label, start, variable, n, total[j], mean[j], low[j], high[j]))
+    name = by or "all"
+    out = pd.DataFrame(rows, columns=[name, "period", "period_start", "variable", "n", "total",
+                                      "mean", "ci_low", "ci_high"])
+    out["n"] = out["n"].astype(int)
+    if by is not None and isinstance(corpus[by].dtype, pd.CategoricalDtype):
+        cats = [str(c) for c in corpus[by].cat.categories]
+        out[name] = pd.Categorical(out[name], categories=cats)
+        out = out.sort_values([name, "period"], kind="stable").reset_index(drop=True)
+        out[name] = out[name].astype(str)
+    return out
+
+
+def category_shares(
+    corpus: pd.DataFrame,
+    column: str = "stance",
+    by: str | None = "group",
+    period: str = "year",
+    *,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Share of statements with each code of ``column`` (stance, frames, ...) by ``by`` x period.
+
+    Statements without a code in ``column`` are left out of the denominator. Intervals are
+    Wilson score intervals. Columns as in :func:`prevalence`, with ``variable`` renamed to
+    ``column``'s name and ``mean`` to ``share``.
+
+    Examples
+    --------
+    >>> from discourse import load_corpus
+    >>> shares = category_shares(load_corpus(), "stance", period="year")
+    >>> bool(shares.groupby(["group", "period"])["share"].sum().round(6).eq(1).all())
+    True
+    """
+    ind = indicators(corpus, column)
+    coded = ind.sum(axis=1) > 0
+    out = prevalence(corpus[coded].reset_index(drop=True), ind[coded].reset_index(drop=True),
+                     by, period, method="wilson", ci=ci)
+    return out.rename(columns={"variable": column, "mean": "share", "total": "count"})
