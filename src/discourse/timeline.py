@@ -174,7 +174,7 @@ def prevalence(
     >>> toy = pd.DataFrame({"date": pd.to_datetime(["2024-01-01"] * 4), "group": ["state"] * 4})
     >>> vals = pd.DataFrame({"ban": [1, 1, 0, 0]})
     >>> prevalence(toy, vals, method="wilson")[["n", "total", "mean"]].values.tolist()
-    [[4, 2.0, 0.5]]
+    [[4.0, 2.0, 0.5]]
     """
     if method not in ("bootstrap", "wilson"):
         raise ValueError(f"method must be 'bootstrap' or 'wilson', not {method!r}")
