@@ -110,6 +110,8 @@ class _Record:
     values: dict[str, str]
     field_lines: dict[str, int] = field(default_factory=dict)
     broken: bool = False  # already rejected while reading (bad bytes, bad CSV syntax)
+    messages: list[str] = field(default_factory=list)  # why it was rejected
+    end: int = 0  # last physical line of the record (0: same as line; -1: whole file)
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
@@ -121,12 +123,17 @@ class _Reader:
     def __init__(self) -> None:
         self.records: list[_Record] = []
         self.problems: list[Problem] = []
+        self.seen: set[Path] = set()  # files already read (a package may list a file given too)
 
     def problem(self, path: Any, line: int, fld: str, message: str, severity: str = "error"):
         self.problems.append(Problem(str(path), line, fld, message, severity))
 
     # -- sources -------------------------------------------------------------------------------
     def read(self, path: Path) -> None:
+        if path.is_file():
+            if path.resolve() in self.seen:
+                return
+            self.seen.add(path.resolve())
         if not path.exists():
             self.problem(path, 0, "file", "no such file or folder; give the path of a .csv or "
                          ".jsonl file, a data package or a folder of .md/.txt statements")
@@ -193,7 +200,7 @@ class _Reader:
                     message = (f"malformed CSV ({err}); quote fields that contain commas, "
                                "quotes or line breaks, and double quotes inside them (\"\")")
                 self.problem(path, start, "row", message)
-                self.records.append(_Record(str(path), start, {}, broken=True))
+                self.records.append(_Record(str(path), start, {}, broken=True, end=end))
                 continue
             end = reader.line_num
             if not row:  # a blank line is not a record
@@ -203,7 +210,7 @@ class _Reader:
                 if header is None:
                     return
                 continue
-            record = _Record(str(path), start, {})
+            record = _Record(str(path), start, {}, end=end)
             if any(line in bad_lines for line in range(start, end + 1)):
                 record.broken = True
             if len(row) != len(header):
@@ -307,10 +314,10 @@ class _Reader:
     def read_statement_file(self, path: Path) -> None:
         decoded = self._decode(path)
         if decoded is None:
-            self.records.append(_Record(str(path), 1, {}, broken=True))
+            self.records.append(_Record(str(path), 1, {}, broken=True, end=-1))
             return
         text, bad_lines = decoded
-        record = _Record(str(path), 1, {}, broken=bool(bad_lines))
+        record = _Record(str(path), 1, {}, broken=bool(bad_lines), end=-1)
         self.records.append(record)
         lines = text.replace("\r\n", "\n").split("\n")
         if lines[0].strip() != "---":
@@ -426,13 +433,16 @@ def _check_record(rec: _Record, today: dt.date, problems: list[Problem]) -> bool
         problems.append(Problem(rec.path, rec.line_of(name), name, message))
 
     values = rec.values
+    oversized = set()
     for name, value in values.items():
         if len(value.encode("utf-8")) > schema.MAX_FIELD_BYTES:
             bad(name, f"the field holds {len(value.encode('utf-8')):,} bytes, more than the "
                 f"limit of {schema.MAX_FIELD_BYTES:,} (1 MB); shorten it")
-            values[name] = ""
+            oversized.add(name)
+    for name in oversized:
+        values[name] = ""
     for name in schema.REQUIRED:
-        if not values.get(name, "").strip():
+        if name not in oversized and not values.get(name, "").strip():
             what = "the statement text" if name == "text" else "a value"
             bad(name, f"is empty; every statement needs {what} here")
     ident = values.get("id", "").strip()
@@ -525,6 +535,11 @@ def _read_all(paths: Iterable[str | PathLike[str]], today: dt.date | None):
     for path in paths:
         reader.read(Path(path))
     problems = reader.problems
+    for rec in reader.records:  # rejected while reading: find the reading problems
+        if rec.broken:
+            last = float("inf") if rec.end < 0 else max(rec.line, rec.end)
+            rec.messages = [f"{p.field}: {p.message}" for p in problems if p.path == rec.path
+                            and p.severity == "error" and rec.line <= p.line <= last]
     valid: list[_Record] = []
     rejected: list[_Record] = []
     first_seen: dict[str, _Record] = {}
@@ -542,26 +557,13 @@ def _read_all(paths: Iterable[str | PathLike[str]], today: dt.date | None):
             valid.append(rec)
         else:
             rejected.append(rec)
-            rec.values.setdefault("_problems", "")
-            rec.values["_problems"] = "; ".join(
-                p.field + ": " + p.message for p in problems[before:]
-            )
+            rec.messages += [f"{p.field}: {p.message}" for p in problems[before:]]
     return valid, rejected, problems
 
 
-def _rejected_table(records: list[_Record], problems: list[Problem]) -> pd.DataFrame:
-    rows = []
-    for rec in records:
-        mine = [p for p in problems if p.path == rec.path and p.severity == "error"
-                and rec.line <= p.line <= rec.line + max(0, len(rec.field_lines) + 1)]
-        message = rec.values.get("_problems") or "; ".join(f"{p.field}: {p.message}"
-                                                            for p in mine)
-        rows.append({
-            "path": rec.path,
-            "line": rec.line,
-            "id": rec.values.get("id", ""),
-            "message": message,
-        })
+def _rejected_table(records: list[_Record]) -> pd.DataFrame:
+    rows = [{"path": r.path, "line": r.line, "id": r.values.get("id", ""),
+             "message": "; ".join(r.messages)} for r in records]
     return pd.DataFrame(rows, columns=["path", "line", "id", "message"])
 
 
@@ -618,7 +620,7 @@ def load_corpus(
     corpus = _to_frame(valid)
     if strict:
         return corpus
-    return LoadResult(corpus, _rejected_table(rejected, problems), problems,
+    return LoadResult(corpus, _rejected_table(rejected), problems,
                       len(valid) + len(rejected))
 
 

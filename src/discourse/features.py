@@ -92,7 +92,7 @@ def name_stop_words(texts: Iterable[str], actors: Iterable[str]) -> frozenset[st
 
     Examples
     --------
-    >>> sorted(name_stop_words(["WISPAP said digital rights matter."], ["WISPAP", "Digital Rights"]))
+    >>> sorted(name_stop_words(["WISPAP said rights matter."], ["WISPAP", "Rights"]))
     ['wispap']
     """
     texts = list(texts)

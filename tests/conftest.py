@@ -1,0 +1,48 @@
+"""Shared test helpers: tiny corpora written into a temporary folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+HEADER = ["id", "date", "actor", "group", "text"]
+
+
+def csv_text(rows: list[list[str]], header: list[str] | None = None) -> str:
+    """Return a CSV document (LF line ends) with ``header`` and ``rows``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header or HEADER)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+GOOD_ROWS = [
+    ["pk-1", "2024-11-15", "WISPAP", "industry", "WISPAP argued that a blanket ban would hurt IT "
+     "exports."],
+    ["pk-2", "2024-11", "PTA", "state", "The regulator asked users to register their VPNs."],
+    ["pk-3", "2024-11-20", "Bolo Bhi", "civil_society", "Bolo Bhi called the block a rights "
+     "violation."],
+]
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write text or bytes to a file under tmp_path and return its path."""
+
+    def _write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        return path
+
+    return _write
