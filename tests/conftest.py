@@ -14,10 +14,14 @@ matplotlib.use("Agg")
 HEADER = ["id", "date", "actor", "group", "text"]
 
 
-def csv_text(rows: list[list[str]], header: list[str] | None = None) -> str:
-    """Return a CSV document (LF line ends) with ``header`` and ``rows``."""
+def csv_text(rows: list[list[str]], header: list[str] | None = None, crlf: bool = False) -> str:
+    """Return a CSV document with ``header`` and ``rows`` (LF line ends, or CRLF).
+
+    With ``crlf=True`` every field holding a CR or LF is quoted (RFC 4180); with LF line
+    ends the csv module leaves a bare CR unquoted.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n" if crlf else "\n")
     writer.writerow(header or HEADER)
     writer.writerows(rows)
     return out.getvalue()

@@ -1,0 +1,5 @@
+"""Run the command line: ``python -m discourse``."""
+
+from discourse.cli import main
+
+raise SystemExit(main())

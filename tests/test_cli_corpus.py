@@ -1,0 +1,100 @@
+"""The corpus commands of the CLI: ``discourse validate`` and ``discourse info``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import GOOD_ROWS, csv_text
+
+from discourse import load_corpus, summarize_corpus
+from discourse.cli import main
+from discourse.paths import shipped_corpus_dir
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    """Run the installed command in a new process, as a user would."""
+    return subprocess.run([sys.executable, "-m", "discourse.cli", *args], capture_output=True,
+                          text=True)
+
+
+def test_validate_shipped_corpus_exits_0():
+    result = run("validate", str(shipped_corpus_dir()))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "valid" in result.stderr
+
+
+def test_validate_reports_one_line_per_problem(write):
+    rows = GOOD_ROWS + [["x", "2024-02-30", "X", "nope", ""]]
+    path = write("bad.csv", csv_text(rows))
+    result = run("validate", str(path))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines == [
+        f"{path}:5: date: '2024-02-30' is an impossible date (day is out of range for month); "
+        "write a real calendar date",
+        f"{path}:5: group: unknown group code 'nope'; allowed: civil_society, industry, state",
+        f"{path}:5: text: is empty; every statement needs the statement text here",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00\x01garbage", b"id,date\n\"open"])
+def test_validate_never_prints_a_traceback(write, content):
+    result = run("validate", str(write("bad.csv", content)))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout.strip()
+
+
+def test_validate_several_paths_checks_ids_across_them(write):
+    a = write("a.csv", csv_text(GOOD_ROWS[:2]))
+    b = write("b.csv", csv_text(GOOD_ROWS[1:]))
+    result = run("validate", str(a), str(b))
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{b}:2: id: duplicate id 'pk-2'")
+
+
+def test_validate_warnings_do_not_fail(write):
+    path = write("w.csv", csv_text([r + ["x"] for r in GOOD_ROWS],
+                                   header=["id", "date", "actor", "group", "text", "coder"]))
+    result = run("validate", str(path))
+    assert result.returncode == 0
+    assert "warning: unknown column" in result.stdout
+
+
+def test_info_json_has_the_counts():
+    result = run("info", "--json")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    expected = summarize_corpus(load_corpus())
+    assert info == expected
+    for key in ("rows", "groups", "countries", "stances", "years"):
+        assert key in info
+    assert info["rows"] == sum(info["groups"].values())
+
+
+def test_info_text_and_user_corpus(write, capsys):
+    path = write("c.csv", csv_text(GOOD_ROWS))
+    assert main(["info", "--corpus", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("rows: 3\ndates: 2024-11-01 to 2024-11-20\n")
+    assert "  industry                     1" in out
+
+
+def test_info_on_a_bad_corpus_lists_problems(write, capsys):
+    path = write("c.csv", csv_text([["a", "2024-02-30", "X", "state", "t"]]))
+    assert main(["info", "--corpus", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:2: date:" in err
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["terms", "--top", "0"])
+    assert info.value.code == 2
+    with pytest.raises(SystemExit):
+        main([])
