@@ -54,7 +54,9 @@ constraints:
 	rm -rf .venv-refresh
 	$(PYTHON) -m venv .venv-refresh
 	.venv-refresh/bin/python -m pip install -q ".[test]"
-	.venv-refresh/bin/python -m pip freeze --exclude discourse > constraints.txt
+	{ echo "# Exact versions that produced the stored notebook outputs and figures."; \
+	  echo "# Used by the Makefile (pip install -c constraints.txt); refresh with \`make constraints\`."; \
+	  .venv-refresh/bin/python -m pip freeze --exclude discourse; } > constraints.txt
 	rm -rf .venv-refresh
 	@echo "constraints.txt refreshed: run 'make notebooks' to re-execute the notebooks with the new versions"
 

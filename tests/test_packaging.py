@@ -1,0 +1,118 @@
+"""The project's promises about packaging, the data package and provenance."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from discourse import load_corpus
+from discourse.paths import shipped_corpus_dir
+from discourse.schema import table_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTER = ROOT.parent / "shared" / "register"
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = set(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        wanted |= set(extra)
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = {d for d in env["dependencies"] if isinstance(d, str)}
+    conda -= {"pip"} | {d for d in conda if _name(d) == "python"}
+    assert {d.replace(" ", "") for d in conda} == {d.replace(" ", "") for d in wanted}
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and _name(d) == "python")
+    assert python.endswith(project["requires-python"])
+
+
+def test_constraints_pin_every_dependency():
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[name.lower().replace("_", "-")] = version
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {_name(d) for d in project["dependencies"]}
+    for extra in project["optional-dependencies"].values():
+        names |= {_name(d) for d in extra}
+    assert names <= set(pins), names - set(pins)
+    assert all(re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", v) for v in pins.values())
+
+
+def test_datapackage_schema_is_the_library_schema():
+    package = json.loads((shipped_corpus_dir() / "datapackage.json").read_text())
+    (resource,) = package["resources"]
+    assert resource["path"] == "statements.csv"
+    assert resource["schema"] == table_schema()
+
+
+def test_frictionless_validates_the_data_package():
+    frictionless = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run([str(frictionless), "validate", "--json",
+                             str(shipped_corpus_dir() / "datapackage.json")],
+                            capture_output=True, text=True)
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["valid"], result.stdout[:2000]
+
+
+@pytest.mark.skipif(not REGISTER.is_dir(), reason="the research register (../shared) is absent")
+def test_every_row_traces_to_its_register_entry():
+    register = {}
+    for path in sorted(REGISTER.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                entry = json.loads(line)
+                register[entry["id"]] = entry
+    corpus = load_corpus()
+    for row in corpus.itertuples():
+        entry = register.get(row.id)
+        assert entry is not None, f"{row.id} is not in the register"
+        assert row.source_url == entry["source_url"], row.id
+        # facts and codes carry over unchanged
+        for name in ("actor", "group", "actor_type", "country", "language", "publisher",
+                     "stance", "date_source"):
+            assert str(getattr(row, name)) == entry[name], (row.id, name)
+        assert row.frames == entry["frames"], row.id
+        assert row.key_terms == entry["key_terms"], row.id
+        assert row.date.strftime("%Y-%m-%d" if len(entry["date"]) == 10 else "%Y-%m") == \
+            entry["date"], row.id
+        # our paraphrase works in the actor's own key terms, and copies no claim
+        for term in entry["key_terms"]:
+            assert term.lower() in row.text.lower(), (row.id, term)
+        for claim in entry["claims"]:
+            words = claim.split()
+            runs = {" ".join(words[i:i + 8]) for i in range(len(words) - 7)}
+            assert not any(run in row.text for run in runs), (row.id, claim)
+    left_out = sorted(set(register) - set(corpus["id"]))
+    assert left_out == [], f"register entries not in the corpus: {left_out}"
+
+
+def test_non_editable_install_ships_the_corpus(tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--disable-pip-version-check", "--target",
+                    str(target), str(ROOT)], check=True, capture_output=True)
+    code = ("import discourse, discourse.paths as p; "
+            "print(discourse.__file__); print(p.shipped_corpus_dir()); "
+            "print(len(discourse.load_corpus()))")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env,
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0].startswith(str(target))
+    assert out[1] == str(target / "discourse" / "_corpus")
+    assert int(out[2]) == len(load_corpus())
