@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import discourse
 from discourse.schema import table_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,7 +14,7 @@ package = {
     "description": "Real, dated, attributed public statements by civil society, industry and "
     "the state about regulating VPN use, paraphrased in reported speech and coded for stance "
     "and frames. See README.md (datasheet) and CODEBOOK.md.",
-    "version": "1.0.0",
+    "version": discourse.__version__,
     "licenses": [
         {
             "name": "CC-BY-4.0",
