@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 
 from .paths import DATA_DIR
 from .schema import countries
@@ -23,6 +23,7 @@ __all__ = [
     "name_stop_words",
     "stop_words",
     "make_vectorizer",
+    "make_count_vectorizer",
 ]
 
 #: Words of two or more letters, hyphenated compounds kept whole ("un-islamic", "anti-state").
@@ -147,15 +148,51 @@ def make_vectorizer(
     array(['IT', 'IT exports', 'ban'], dtype=object)
     """
     return TfidfVectorizer(
-        preprocessor=preprocess,
-        lowercase=False,
-        token_pattern=TOKEN_PATTERN,
-        stop_words=stop_words(texts, actors),
-        ngram_range=ngram_range,
+        **_token_options(texts, actors, ngram_range),
         min_df=min_df,
         max_df=max_df,
         sublinear_tf=True,
         smooth_idf=True,
         norm="l2",
         dtype=np.float64,
+    )
+
+
+def _token_options(texts: Iterable[str], actors: Iterable[str],
+                   ngram_range: tuple[int, int]) -> dict:
+    return {
+        "preprocessor": preprocess,
+        "lowercase": False,
+        "token_pattern": TOKEN_PATTERN,
+        "stop_words": stop_words(texts, actors),
+        "ngram_range": ngram_range,
+    }
+
+
+def make_count_vectorizer(
+    texts: Iterable[str] = (),
+    actors: Iterable[str] = (),
+    *,
+    min_df: int | float = MIN_DF,
+    max_df: int | float = 1.0,
+    ngram_range: tuple[int, int] = NGRAM_RANGE,
+) -> CountVectorizer:
+    """Return raw term counts with the same tokens, stop words and n-grams as
+    :func:`make_vectorizer` (for statistics on counts, such as log-odds ratios).
+
+    There is no ``max_df`` cut by default: a word common to most statements can still be
+    used more by one group than by another.
+
+    Examples
+    --------
+    >>> vec = make_count_vectorizer(min_df=1)
+    >>> counts = vec.fit_transform(["IT exports, IT jobs"]).toarray()[0]
+    >>> dict(zip(vec.get_feature_names_out(), counts.tolist()))["IT"]
+    2
+    """
+    return CountVectorizer(
+        **_token_options(texts, actors, ngram_range),
+        min_df=min_df,
+        max_df=max_df,
+        dtype=np.int64,
     )

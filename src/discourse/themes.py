@@ -1,0 +1,583 @@
+"""Themes: non-negative matrix factorisation of the shared TF-IDF features, with checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.decomposition import NMF
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from . import timeline
+from .features import make_vectorizer
+
+__all__ = [
+    "STABILITY_THRESHOLD",
+    "ThemeModel",
+    "choose_n_themes",
+    "themes_report",
+    "theme_prevalence",
+]
+
+#: A model counts as stable when its themes are found again, on average, with at least this
+#: cosine similarity by NMF runs from other starting points (see :class:`ThemeModel`).
+STABILITY_THRESHOLD = 0.9
+
+_LABEL_TERMS = 3
+
+
+# -- small pure helpers ------------------------------------------------------------------------
+
+
+def _check_texts(X: Any) -> list[str]:
+    if isinstance(X, str | bytes):
+        raise TypeError("X must be an iterable of texts, not a single string")
+    return [str(text) for text in X]
+
+
+def _normalise_rows(W: np.ndarray) -> np.ndarray:
+    """Scale each row to sum 1; an all-zero row stays zero."""
+    totals = W.sum(axis=1, keepdims=True)
+    return np.divide(W, totals, out=np.zeros_like(W, dtype=float), where=totals > 0)
+
+
+def _unit_rows(H: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(H, axis=1, keepdims=True)
+    return np.divide(H, norms, out=np.zeros_like(H, dtype=float), where=norms > 0)
+
+
+def _matched_similarity(H_ref: np.ndarray, H_other: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each reference theme to its partner under the best one-to-one
+    matching (Hungarian assignment maximising the total similarity), in reference order."""
+    sim = _unit_rows(H_ref) @ _unit_rows(H_other).T
+    rows, cols = linear_sum_assignment(sim, maximize=True)
+    matched = np.zeros(H_ref.shape[0])
+    matched[rows] = sim[rows, cols]
+    return matched
+
+
+def _top_indices(row: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` largest positive weights, largest first (ties: lower index)."""
+    order = np.argsort(-row, kind="stable")
+    return order[:n][row[order[:n]] > 0]
+
+
+def _npmi_coherence(presence: Any, term_indices: np.ndarray) -> float:
+    """Mean NPMI over all pairs of the given terms; see :class:`ThemeModel` for the formula."""
+    if len(term_indices) < 2:
+        return -1.0
+    n_docs = presence.shape[0]
+    sub = presence[:, term_indices]
+    sub = np.asarray(sub.toarray() if hasattr(sub, "toarray") else sub, dtype=float)
+    df = sub.sum(axis=0)
+    co = sub.T @ sub
+    i, j = np.triu_indices(len(term_indices), k=1)
+    joint = co[i, j]
+    scores = np.full(len(joint), -1.0)
+    full = joint == n_docs
+    scores[full] = 1.0
+    some = (joint > 0) & ~full
+    p_joint = joint[some] / n_docs
+    pmi = np.log(joint[some] * n_docs / (df[i][some] * df[j][some]))
+    scores[some] = pmi / -np.log(p_joint)
+    return float(scores.mean())
+
+
+def _labels(top_terms: Sequence[Sequence[str]], n_terms: int = _LABEL_TERMS) -> list[str]:
+    """Label each theme by its first ``n_terms`` top terms that share no word with an earlier
+    pick ("IT exports" after "IT" adds nothing); lengthen clashing labels until unique."""
+
+    def picks(terms: Sequence[str]) -> list[str]:
+        chosen: list[str] = []
+        seen: set[str] = set()
+        for term in terms:
+            words = set(term.split())
+            if not words & seen:
+                chosen.append(term)
+                seen |= words
+        return chosen or ["(empty)"]
+
+    candidates = [picks(terms) for terms in top_terms]
+    lengths = [min(n_terms, len(c)) for c in candidates]
+    while True:
+        labels = [" / ".join(c[:k]) for c, k in zip(candidates, lengths, strict=True)]
+        clashes = {lab for lab in labels if labels.count(lab) > 1}
+        grow = [t for t, lab in enumerate(labels) if lab in clashes and lengths[t] <
+                len(candidates[t])]
+        if not grow:
+            break
+        for t in grow:
+            lengths[t] += 1
+    counts: dict[str, int] = {}
+    for lab in labels:
+        counts[lab] = counts.get(lab, 0) + 1
+    return [f"{lab} (#{t})" if counts[lab] > 1 else lab for t, lab in enumerate(labels)]
+
+
+def _round(value: float, digits: int = 4) -> float | None:
+    value = float(value)
+    return None if np.isnan(value) else round(value, digits)
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+
+class ThemeModel(TransformerMixin, BaseEstimator):
+    """Themes of a set of statements: NMF of the kit's TF-IDF matrix, with quality checks.
+
+    The TF-IDF matrix ``X`` (documents x terms, :func:`discourse.features.make_vectorizer`)
+    is factorised as ``X ~ W H`` with non-negative ``W`` (documents x themes) and ``H``
+    (themes x terms), minimising the Frobenius norm of the residual with coordinate descent
+    from the seeded NNDSVDa start (:class:`sklearn.decomposition.NMF` with
+    ``init="nndsvda"``), on one BLAS thread, so that results do not depend on the number of cores.
+    A theme is a row of ``H``; a statement's theme weights are its row of ``W`` scaled to
+    sum 1. Themes are numbered by decreasing total weight in the training statements
+    (theme 0 carries the most).
+
+    Parameters
+    ----------
+    n_themes : int, default 8
+        Number of themes (NMF components); at most the number of documents and of terms.
+    top_n : int, default 10
+        Terms listed per theme, and used for the coherence score.
+    n_seeds : int, default 5
+        NMF runs from random starts used to measure stability.
+    random_state : int, default 0
+        Seed of the randomized SVD behind the NNDSVDa start (which converges to the exact
+        SVD, so the model hardly depends on it) and, as ``random_state + 1, ...,
+        random_state + n_seeds``, of the random starts of the stability runs.
+    max_iter : int, default 1000
+        Iterations allowed to every NMF run.
+
+    Attributes
+    ----------
+    vectorizer_ : TfidfVectorizer
+        The fitted TF-IDF configuration.
+    nmf_ : NMF
+        The fitted factorisation.
+    terms_ : ndarray of str
+        The terms (columns of ``components_``).
+    components_ : ndarray of shape (n_themes, n_terms)
+        Theme-term weights ``H``.
+    top_terms_ : list of list of str
+        The ``top_n`` terms of each theme by weight (terms of weight 0 left out).
+    labels_ : list of str
+        A short unique label per theme: its first three top terms joined with " / ",
+        skipping a term that repeats a word of an earlier one; lengthened when two labels
+        would be the same.
+    doc_themes_ : ndarray of shape (n_documents, n_themes)
+        Theme weights of the training statements, each row scaled to sum 1 (a statement
+        with no vocabulary term keeps a row of zeros). Equal to ``transform`` of the
+        training texts.
+    dominant_theme_ : ndarray of int
+        The theme of largest weight per training statement, -1 for an all-zero row.
+    theme_stability_ : ndarray of shape (n_themes,)
+        Per theme, the mean over the stability runs of its cosine similarity to the theme
+        matched to it.
+    stability_ : float
+        Mean of ``theme_stability_``, in [0, 1]. See Notes.
+    theme_coherence_ : ndarray of shape (n_themes,)
+        Mean NPMI of the pairs of each theme's top terms.
+    coherence_ : float
+        Mean of ``theme_coherence_``, in [-1, 1]. See Notes.
+
+    Notes
+    -----
+    **Stability.** NMF has many local optima; a theme worth reporting is one the data
+    determine, not the starting point. The model (NNDSVDa start) is compared with
+    ``n_seeds`` NMF fits of the same matrix from random non-negative starts
+    (``init="random"``, seeds ``random_state + k``). For each run the themes are paired
+    one-to-one with the model's by the Hungarian assignment
+    (:func:`scipy.optimize.linear_sum_assignment`) that maximises the total cosine
+    similarity of the theme-term vectors; ``stability_`` is the mean matched similarity
+    over themes and runs. Random restarts were chosen over perturbing the NNDSVDa start
+    because they probe the whole landscape of optima rather than a neighbourhood of one
+    start, and because they need no noise scale to be chosen. 1 means every run finds the
+    same themes; an over-parametrised model (more themes than the data support) splits and
+    merges themes differently from run to run and scores lower.
+
+    **Coherence.** Over the training statements, let ``N`` be their number, ``D(w)`` the
+    number containing term ``w`` (a TF-IDF weight above 0) and ``D(w, v)`` the number
+    containing both. For a pair of top terms,
+
+    ``NPMI(w, v) = log(N D(w, v) / (D(w) D(v))) / -log(D(w, v) / N)``,
+
+    defined as -1 when ``D(w, v) = 0`` (never together) and 1 when ``D(w, v) = N``. A
+    theme's coherence is the mean NPMI over all pairs of its ``top_n`` terms (-1 for a
+    theme with fewer than two terms); ``coherence_`` is the mean over themes. A unigram and
+    a bigram that contains it ("IT", "IT exports") co-occur by construction, which raises
+    the score of a theme that lists both.
+
+    References
+    ----------
+    Greene, O'Callaghan and Cunningham (2014), "How many topics? Stability analysis for
+    topic models", ECML PKDD. Bouma (2009), "Normalized (pointwise) mutual information in
+    collocation extraction". Roeder et al. (2015), "Exploring the space of topic coherence
+    measures", WSDM.
+
+    Examples
+    --------
+    >>> texts = ["exports freelancers economy", "exports freelancers losses",
+    ...          "economy losses freelancers", "blasphemy morality content",
+    ...          "blasphemy content obscene", "morality obscene content"]
+    >>> model = ThemeModel(n_themes=2, top_n=3).fit(texts)
+    >>> model.labels_
+    ['freelancers / economy / losses', 'content / blasphemy / morality']
+    >>> model.dominant_theme_.tolist()
+    [0, 0, 0, 1, 1, 1]
+    >>> round(model.stability_, 3)
+    1.0
+    """
+
+    def __init__(
+        self,
+        n_themes: int = 8,
+        top_n: int = 10,
+        n_seeds: int = 5,
+        random_state: int = 0,
+        max_iter: int = 1000,
+    ) -> None:
+        self.n_themes = n_themes
+        self.top_n = top_n
+        self.n_seeds = n_seeds
+        self.random_state = random_state
+        self.max_iter = max_iter
+
+    def _nmf(self, init: str, seed: int) -> NMF:
+        return NMF(n_components=self.n_themes, init=init, random_state=seed,
+                   max_iter=self.max_iter)
+
+    def fit(
+        self, X: Iterable[str], y: Any = None, actors: Iterable[str] | None = None
+    ) -> ThemeModel:
+        """Fit the themes to statement texts.
+
+        Parameters
+        ----------
+        X : iterable of str
+            The statements.
+        y : ignored
+        actors : iterable of str, optional
+            Actor names, whose name-only words are stop words (see
+            :func:`discourse.features.name_stop_words`).
+
+        Returns
+        -------
+        ThemeModel
+            The fitted model.
+        """
+        texts = _check_texts(X)
+        vectorizer = make_vectorizer(texts, () if actors is None else list(actors))
+        matrix = vectorizer.fit_transform(texts)
+        return self._fit_matrix(matrix, vectorizer)
+
+    def _fit_matrix(self, matrix: Any, vectorizer: Any) -> ThemeModel:
+        n_docs, n_terms = matrix.shape
+        if not 1 <= self.n_themes <= min(n_docs, n_terms):
+            raise ValueError(f"n_themes={self.n_themes} must be between 1 and the number of "
+                             f"statements ({n_docs}) and of terms ({n_terms})")
+        # NMF's dense products here are tiny: extra BLAS/OpenMP threads only add overhead
+        # (2-3x slower on two busy cores); with one thread results do not depend on the cores.
+        with threadpool_limits(limits=1):
+            return self._fit_nmf(matrix, vectorizer)
+
+    def _fit_nmf(self, matrix: Any, vectorizer: Any) -> ThemeModel:
+        self.vectorizer_ = vectorizer
+        self.terms_ = vectorizer.get_feature_names_out()
+        with np.errstate(invalid="ignore"):  # sqrt of a tiny negative error on exact fits
+            self.nmf_ = self._nmf("nndsvda", self.random_state).fit(matrix)
+            raw = self.nmf_.transform(matrix)
+        # number the themes by decreasing total weight in the training statements
+        order = np.argsort(-raw.sum(axis=0), kind="stable")
+        self.nmf_.components_ = self.nmf_.components_[order]
+        self.components_ = self.nmf_.components_
+        raw = raw[:, order]
+        self.doc_themes_ = _normalise_rows(raw)
+        self.dominant_theme_ = np.where(raw.sum(axis=1) > 0, raw.argmax(axis=1), -1)
+        top = [_top_indices(row, self.top_n) for row in self.components_]
+        self.top_terms_ = [[str(self.terms_[i]) for i in idx] for idx in top]
+        self.labels_ = _labels(self.top_terms_)
+        runs = []
+        for k in range(1, self.n_seeds + 1):
+            with np.errstate(invalid="ignore"):
+                other = self._nmf("random", self.random_state + k).fit(matrix)
+            runs.append(_matched_similarity(self.components_, other.components_))
+        self.theme_stability_ = np.mean(runs, axis=0) if runs else np.full(self.n_themes, np.nan)
+        self.stability_ = float(self.theme_stability_.mean())
+        presence = matrix > 0
+        self.theme_coherence_ = np.array([_npmi_coherence(presence, idx) for idx in top])
+        self.coherence_ = float(self.theme_coherence_.mean())
+        return self
+
+    def transform(self, X: Iterable[str]) -> np.ndarray:
+        """Return the theme weights of statements, each row scaled to sum 1.
+
+        A statement with none of the model's terms gets a row of zeros.
+
+        Parameters
+        ----------
+        X : iterable of str
+
+        Returns
+        -------
+        ndarray of shape (n_statements, n_themes)
+        """
+        check_is_fitted(self, "nmf_")
+        matrix = self.vectorizer_.transform(_check_texts(X))
+        with threadpool_limits(limits=1):
+            return _normalise_rows(self.nmf_.transform(matrix))
+
+    def theme_table(self) -> pd.DataFrame:
+        """Return one row per theme of the training statements.
+
+        Returns
+        -------
+        DataFrame
+            ``theme`` (id), ``label``, ``top_terms`` (joined with ", "), ``share`` (share
+            of statements whose dominant theme it is), ``n_documents`` (their number) and
+            ``weight`` (mean theme weight over all statements).
+
+        Examples
+        --------
+        >>> texts = ["exports freelancers economy", "exports freelancers losses",
+        ...          "blasphemy morality content", "blasphemy content obscene"]
+        >>> ThemeModel(n_themes=2, top_n=2).fit(texts).theme_table()[["theme", "n_documents"]]
+           theme  n_documents
+        0      0            2
+        1      1            2
+        """
+        check_is_fitted(self, "nmf_")
+        n_docs = len(self.dominant_theme_)
+        counts = np.bincount(self.dominant_theme_[self.dominant_theme_ >= 0],
+                             minlength=self.n_themes)
+        return pd.DataFrame({
+            "theme": np.arange(self.n_themes),
+            "label": self.labels_,
+            "top_terms": [", ".join(terms) for terms in self.top_terms_],
+            "share": counts / n_docs if n_docs else np.zeros(self.n_themes),
+            "n_documents": counts.astype(int),
+            "weight": self.doc_themes_.mean(axis=0),
+        })
+
+
+# -- choosing the number of themes and reporting -----------------------------------------------
+
+
+def _choose(table: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """Add ``chosen`` and ``reason`` to a table of ``n_themes``, ``stability``, ``coherence``
+    by the rule of :func:`choose_n_themes` (rows with missing scores are never chosen)."""
+    table = table.copy()
+    fitted = table.dropna(subset=["stability", "coherence"])
+    if fitted.empty:
+        raise ValueError("no candidate has scores to choose from")
+    stable = fitted[fitted["stability"] >= STABILITY_THRESHOLD]
+    if len(stable):
+        best = stable.sort_values(["coherence", "n_themes"], ascending=[False, True],
+                                  kind="stable").index[0]
+    else:
+        best = fitted.sort_values(["stability", "n_themes"], ascending=[False, True],
+                                  kind="stable").index[0]
+    top = table.loc[best]
+    reasons = []
+    for i, row in table.iterrows():
+        if np.isnan(row["stability"]) or np.isnan(row["coherence"]):
+            reasons.append("cannot fit: more themes than statements or terms"
+                           + (f" ({limit})" if limit is not None else ""))
+        elif i == best and len(stable):
+            reasons.append(f"highest coherence among models with stability >= "
+                           f"{STABILITY_THRESHOLD}")
+        elif i == best:
+            reasons.append(f"no model reaches stability {STABILITY_THRESHOLD}; the most stable")
+        elif len(stable) and row["stability"] < STABILITY_THRESHOLD:
+            reasons.append(f"unstable: stability {row['stability']:.4f} < {STABILITY_THRESHOLD}")
+        elif len(stable) and row["coherence"] == top["coherence"]:
+            reasons.append(f"as coherent as {int(top['n_themes'])} themes, which are fewer")
+        elif len(stable):
+            reasons.append(f"stable, but less coherent: {row['coherence']:.4f} < "
+                           f"{top['coherence']:.4f}")
+        elif row["stability"] == top["stability"]:
+            reasons.append(f"as stable as {int(top['n_themes'])} themes, which are fewer")
+        else:
+            reasons.append(f"less stable: {row['stability']:.4f} < {top['stability']:.4f}")
+    table["chosen"] = table.index == best
+    table["reason"] = reasons
+    return table
+
+
+def choose_n_themes(
+    texts: Iterable[str],
+    actors: Iterable[str] | None = None,
+    candidates: Iterable[int] = range(4, 13),
+    random_state: int = 0,
+    **kw: Any,
+) -> pd.DataFrame:
+    """Fit a :class:`ThemeModel` per candidate number of themes and choose one.
+
+    The rule: among the candidates whose stability is at least
+    :data:`STABILITY_THRESHOLD` (0.9), choose the one with the highest coherence (ties: the
+    fewer themes); if none is that stable, choose the most stable (ties: the fewer themes).
+    Scores are compared as reported, rounded to 4 decimals. A candidate larger than the
+    number of statements or terms cannot be fitted; its row has missing scores.
+
+    Parameters
+    ----------
+    texts, actors : iterable of str
+        As for :meth:`ThemeModel.fit`. The TF-IDF matrix is built once and shared.
+    candidates : iterable of int
+        Numbers of themes to try.
+    random_state : int
+        Passed to every model.
+    **kw
+        Other :class:`ThemeModel` parameters (``top_n``, ``n_seeds``, ``max_iter``).
+
+    Returns
+    -------
+    DataFrame
+        One row per candidate, in increasing order: ``n_themes``, ``stability``,
+        ``coherence``, ``chosen`` (exactly one True) and ``reason``.
+
+    Examples
+    --------
+    >>> texts = ["exports freelancers economy", "exports freelancers losses",
+    ...          "economy losses freelancers", "blasphemy morality content",
+    ...          "blasphemy content obscene", "morality obscene content"]
+    >>> table = choose_n_themes(texts, candidates=[2, 3])
+    >>> int(table.loc[table["chosen"], "n_themes"].iloc[0])
+    2
+    """
+    texts = _check_texts(texts)
+    actors_list = [] if actors is None else list(actors)
+    vectorizer = make_vectorizer(texts, actors_list)
+    matrix = vectorizer.fit_transform(texts)
+    limit = min(matrix.shape)
+    rows = []
+    for k in sorted(set(int(c) for c in candidates)):
+        if 1 <= k <= limit:
+            model = ThemeModel(n_themes=k, random_state=random_state, **kw)
+            model._fit_matrix(matrix, vectorizer)
+            rows.append((k, round(model.stability_, 4), round(model.coherence_, 4)))
+        else:
+            rows.append((k, np.nan, np.nan))
+    table = pd.DataFrame(rows, columns=["n_themes", "stability", "coherence"])
+    if table["stability"].isna().all():
+        raise ValueError(f"no candidate can be fitted: a corpus of {matrix.shape[0]} "
+                         f"statements and {matrix.shape[1]} terms allows 1 to {limit} themes")
+    return _choose(table, limit)
+
+
+def themes_report(
+    corpus: pd.DataFrame, n_themes: int | None = None, seed: int = 0
+) -> dict[str, Any]:
+    """Fit the themes of a corpus and describe them as a JSON-serialisable dict.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A loaded corpus (``text`` and, if present, ``actor``).
+    n_themes : int, optional
+        Number of themes; None chooses it with :func:`choose_n_themes`.
+    seed : int
+        The ``random_state`` of every model.
+
+    Returns
+    -------
+    dict
+        ``n_themes``, ``seed``, ``stability``, ``coherence``, ``themes`` (per theme: ``id``,
+        ``label``, ``top_terms``, ``share``, ``n_documents``) and ``selection`` (the rows
+        of the :func:`choose_n_themes` table; empty when ``n_themes`` is given). Floats are
+        rounded to 4 decimals.
+
+    Examples
+    --------
+    >>> toy = pd.DataFrame({"actor": ["A"] * 4, "text": [
+    ...     "exports freelancers economy", "exports freelancers losses",
+    ...     "blasphemy morality content", "blasphemy content obscene"]})
+    >>> report = themes_report(toy, n_themes=2)
+    >>> [t["n_documents"] for t in report["themes"]], report["selection"]
+    ([2, 2], [])
+    """
+    texts = corpus["text"].astype(str).tolist()
+    actors = corpus["actor"].astype(str).tolist() if "actor" in corpus else None
+    selection: list[dict[str, Any]] = []
+    if n_themes is None:
+        table = choose_n_themes(texts, actors, random_state=seed)
+        n_themes = int(table.loc[table["chosen"], "n_themes"].iloc[0])
+        selection = [
+            {"n_themes": int(row.n_themes), "stability": _round(row.stability),
+             "coherence": _round(row.coherence), "chosen": bool(row.chosen),
+             "reason": str(row.reason)}
+            for row in table.itertuples(index=False)
+        ]
+    model = ThemeModel(n_themes=n_themes, random_state=seed).fit(texts, actors=actors)
+    themes = [
+        {"id": int(row.theme), "label": str(row.label), "top_terms": list(terms),
+         "share": _round(row.share), "n_documents": int(row.n_documents)}
+        for row, terms in zip(model.theme_table().itertuples(index=False), model.top_terms_,
+                              strict=True)
+    ]
+    return {
+        "n_themes": int(n_themes),
+        "seed": int(seed),
+        "stability": _round(model.stability_),
+        "coherence": _round(model.coherence_),
+        "themes": themes,
+        "selection": selection,
+    }
+
+
+def theme_prevalence(
+    corpus: pd.DataFrame,
+    model: ThemeModel,
+    by: str | None = "group",
+    period: str = "year",
+    n_boot: int = 1000,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Mean theme weight by ``by`` x period, with bootstrap confidence intervals.
+
+    The weights are ``model.transform(corpus["text"])`` (rows sum to 1, so the means of a
+    cell sum to 1 over themes unless it holds statements with no vocabulary term), passed
+    to :func:`discourse.timeline.prevalence` with ``method="bootstrap"``.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A loaded corpus (``date``, ``text`` and the ``by`` column).
+    model : ThemeModel
+        A fitted model (fitted on this corpus or another).
+    by, period, n_boot, random_state
+        As in :func:`discourse.timeline.prevalence`.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`discourse.timeline.prevalence` (``variable`` is the theme
+        label) with the theme id in a ``theme`` column before ``variable``.
+
+    Examples
+    --------
+    >>> toy = pd.DataFrame({"date": pd.to_datetime(["2024-01-01"] * 4),
+    ...                     "group": ["state", "state", "industry", "industry"], "text": [
+    ...     "exports freelancers economy", "exports freelancers losses",
+    ...     "blasphemy morality content", "blasphemy content obscene"]})
+    >>> model = ThemeModel(n_themes=2, top_n=2).fit(toy["text"])
+    >>> theme_prevalence(toy, model, n_boot=10)[["group", "theme", "n", "mean"]]
+          group  theme  n  mean
+    0  industry      0  2   0.0
+    1  industry      1  2   1.0
+    2     state      0  2   1.0
+    3     state      1  2   0.0
+    """
+    check_is_fitted(model, "nmf_")
+    weights = pd.DataFrame(model.transform(corpus["text"].astype(str)), columns=model.labels_)
+    table = timeline.prevalence(corpus.reset_index(drop=True), weights, by, period,
+                                method="bootstrap", n_boot=n_boot, random_state=random_state)
+    ids = {label: i for i, label in enumerate(model.labels_)}
+    table.insert(table.columns.get_loc("variable"), "theme", table["variable"].map(ids))
+    table["theme"] = table["theme"].astype(int)
+    return table

@@ -1,0 +1,265 @@
+"""Tests for discourse.contrast: weighted log-odds with a Dirichlet prior, BH, tables."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from discourse.contrast import (
+    COLUMNS,
+    benjamini_hochberg,
+    compare_groups,
+    distinctive_terms,
+    top_terms,
+)
+
+# Counts, by hand (no stop words among these words):
+#   state:         security 3, threat 1, ban 1            n = 5
+#   industry:      exports 2, ban 1                       n = 3
+#   civil_society: rights 2, ban 1, security 1            n = 4
+#   corpus:        ban 3, exports 2, rights 2, security 4, threat 1   N = 12
+TOY = pd.DataFrame({
+    "group": pd.Categorical(
+        ["state", "state", "industry", "civil_society", "civil_society"],
+        categories=["civil_society", "industry", "state"],
+    ),
+    "actor": ["A", "A", "B", "C", "C"],
+    "text": ["security threat security", "security ban", "exports ban exports",
+             "rights ban rights", "security"],
+})
+COUNTS = {
+    "state": {"security": 3, "threat": 1, "ban": 1},
+    "industry": {"exports": 2, "ban": 1},
+    "civil_society": {"rights": 2, "ban": 1, "security": 1},
+}
+TERMS = ["ban", "exports", "rights", "security", "threat"]
+EXACT = {"min_count": 1, "min_df": 1, "ngram": 1}
+
+
+def row(table: pd.DataFrame, group: str, term: str) -> pd.Series:
+    hit = table[(table["group"] == group) & (table["term"] == term)]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+def by_hand(y_i: float, y_j: float, n_i: float, n_j: float, a_w: float, a_0: float):
+    """Monroe et al. (2008) eq. 16, 20, 22, written out again."""
+    delta = (math.log((y_i + a_w) / (n_i + a_0 - y_i - a_w))
+             - math.log((y_j + a_w) / (n_j + a_0 - y_j - a_w)))
+    var = 1 / (y_i + a_w) + 1 / (y_j + a_w)
+    return delta, var, delta / math.sqrt(var)
+
+
+# -- exact values -----------------------------------------------------------------------------
+
+
+def test_security_in_state_against_the_rest_by_hand():
+    # state vs rest: y_i = 3, y_j = 1, n_i = 5, n_j = 7; default prior a_0 = N = 12, so
+    # a_w = 12 * 4 / 12 = 4 (the corpus count of "security").
+    table = distinctive_terms(TOY, **EXACT)
+    got = row(table, "state", "security")
+    delta = math.log(7 / 10) - math.log(5 / 14)  # (3+4)/(5+12-3-4) vs (1+4)/(7+12-1-4)
+    var = 1 / 7 + 1 / 5
+    assert got["log_odds"] == pytest.approx(delta, rel=1e-12)
+    assert got["log_odds"] == pytest.approx(math.log(1.96), rel=1e-12)
+    assert got["variance"] == pytest.approx(12 / 35, rel=1e-12)
+    assert got["z"] == pytest.approx(delta / math.sqrt(var), rel=1e-12)
+    assert got["p"] == pytest.approx(math.erfc(abs(got["z"]) / math.sqrt(2)), rel=1e-12)
+    assert (got["count_group"], got["count_rest"], got["n_group"], got["n_rest"]) == (3, 1, 5, 7)
+
+
+def test_exports_with_a_smaller_prior_by_hand():
+    # prior_scale a_0 = 6: a_w = 6 * 2 / 12 = 1 for "exports"; industry: y_i = 2, n_i = 3,
+    # rest: y_j = 0, n_j = 9.
+    got = row(distinctive_terms(TOY, prior_scale=6, **EXACT), "industry", "exports")
+    delta = math.log(3 / 6) - math.log(1 / 14)  # (2+1)/(3+6-2-1) vs (0+1)/(9+6-0-1)
+    assert got["log_odds"] == pytest.approx(math.log(7), rel=1e-12)
+    assert got["log_odds"] == pytest.approx(delta, rel=1e-12)
+    assert got["variance"] == pytest.approx(1 / 3 + 1, rel=1e-12)
+    assert got["z"] == pytest.approx(math.log(7) / math.sqrt(4 / 3), rel=1e-12)
+
+
+def test_uniform_prior_by_hand():
+    # a_0 = 10 spread over V = 5 terms: a_w = 2. civil_society "rights": y_i = 2, n_i = 4,
+    # y_j = 0, n_j = 8.
+    got = row(distinctive_terms(TOY, prior="uniform", prior_scale=10, **EXACT),
+              "civil_society", "rights")
+    # (2+2)/(4+10-2-2) vs (0+2)/(8+10-0-2)
+    assert got["log_odds"] == pytest.approx(math.log(4 / 10) - math.log(2 / 16), rel=1e-12)
+    assert got["variance"] == pytest.approx(1 / 4 + 1 / 2, rel=1e-12)
+
+
+def test_every_cell_matches_the_formula():
+    table = distinctive_terms(TOY, **EXACT)
+    total = {t: sum(c.get(t, 0) for c in COUNTS.values()) for t in TERMS}
+    big_n = sum(total.values())
+    for group, counts in COUNTS.items():
+        n_i = sum(counts.values())
+        for term in TERMS:
+            y_i = counts.get(term, 0)
+            expected = by_hand(y_i, total[term] - y_i, n_i, big_n - n_i, total[term], big_n)
+            got = row(table, group, term)
+            assert (got["log_odds"], got["variance"], got["z"]) == pytest.approx(expected,
+                                                                               rel=1e-12)
+
+
+def test_three_groups_in_category_order_and_sorted_by_z_then_term():
+    table = distinctive_terms(TOY, **EXACT)
+    assert list(table.columns) == COLUMNS
+    assert list(dict.fromkeys(table["group"])) == ["civil_society", "industry", "state"]
+    assert len(table) == 3 * len(TERMS)
+    for _, part in table.groupby("group", sort=False):
+        keys = list(zip(-part["z"], part["term"], strict=True))
+        assert keys == sorted(keys)
+
+
+def test_groups_of_a_plain_column_are_sorted():
+    toy = TOY.assign(group=TOY["group"].astype(str))
+    table = distinctive_terms(toy, **EXACT)
+    assert list(dict.fromkeys(table["group"])) == ["civil_society", "industry", "state"]
+    custom = TOY.assign(group=TOY["group"].cat.reorder_categories(
+        ["state", "industry", "civil_society"]))
+    table = distinctive_terms(custom, **EXACT)
+    assert list(dict.fromkeys(table["group"])) == ["state", "industry", "civil_society"]
+
+
+def test_counts_add_up():
+    table = distinctive_terms(TOY, **EXACT)
+    totals = {"ban": 3, "exports": 2, "rights": 2, "security": 4, "threat": 1}
+    assert ((table["count_group"] + table["count_rest"]) == table["term"].map(totals)).all()
+    assert (table["n_group"] + table["n_rest"] == 12).all()
+    per_group = table.groupby("group", sort=False).agg(total=("count_group", "sum"),
+                                                       n=("n_group", "first"))
+    assert per_group["total"].tolist() == per_group["n"].tolist() == [4, 3, 5]
+    assert table.groupby("term")["count_group"].sum().to_dict() == totals
+
+
+def test_min_count_drops_rare_terms_but_keeps_them_in_the_totals():
+    table = distinctive_terms(TOY, min_count=3, min_df=1, ngram=1)
+    assert sorted(set(table["term"])) == ["ban", "security"]
+    assert set(table["n_group"] + table["n_rest"]) == {12}
+    # the BH adjustment runs over the 2 reported terms of each comparison
+    for _, part in table.groupby("group"):
+        assert part["p_adj"].tolist() == pytest.approx(
+            benjamini_hochberg(part["p"].to_numpy()).tolist())
+
+
+# -- Benjamini-Hochberg ----------------------------------------------------------------------
+
+
+def test_benjamini_hochberg_known_values():
+    # sorted: 0.01, 0.03, 0.04, 0.2 -> m p / rank = 0.04, 0.06, 0.0533, 0.2 -> running min
+    # from the top: 0.04, 0.0533, 0.0533, 0.2
+    got = benjamini_hochberg([0.01, 0.04, 0.03, 0.2])
+    assert got.tolist() == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.2], rel=1e-12)
+
+
+def test_benjamini_hochberg_is_monotone_capped_and_handles_ties():
+    assert benjamini_hochberg([0.5, 0.9, 0.8]).tolist() == pytest.approx([0.9, 0.9, 0.9])
+    # tied p: 2 * 0.01 / 1 = 0.02 and 2 * 0.01 / 2 = 0.01 -> running minimum 0.01, 0.01
+    assert benjamini_hochberg([0.01, 0.01]).tolist() == pytest.approx([0.01, 0.01])
+    assert benjamini_hochberg([1.0, 1.0]).tolist() == [1.0, 1.0]
+    assert benjamini_hochberg([]).tolist() == []
+    p = np.random.default_rng(0).uniform(size=50)
+    adjusted = benjamini_hochberg(p)
+    order = np.argsort(p)
+    assert (np.diff(adjusted[order]) >= 0).all()
+    assert ((adjusted >= p) & (adjusted <= 1)).all()
+
+
+def test_two_sided_p_value_of_z_196():
+    from discourse.contrast import _two_sided_p
+
+    assert _two_sided_p(np.array([1.959963984540054, -1.959963984540054])).tolist() == \
+        pytest.approx([0.05, 0.05], rel=1e-12)
+
+
+# -- pairwise ------------------------------------------------------------------------------
+
+
+def test_compare_groups_pairwise_by_hand():
+    table = compare_groups(TOY, "state", "civil_society", **EXACT)
+    assert list(table.columns) == COLUMNS
+    assert set(table["group"]) == {"state"}
+    # "exports" is used by neither state nor civil society: not reported
+    assert sorted(table["term"]) == ["ban", "rights", "security", "threat"]
+    got = row(table, "state", "security")
+    # state: y_i = 3, n_i = 5; civil society: y_j = 1, n_j = 4; prior from the whole corpus:
+    # a_0 = 12, a_w = 4
+    delta = math.log(7 / 10) - math.log(5 / 11)  # (3+4)/(5+12-3-4) vs (1+4)/(4+12-1-4)
+    assert got["log_odds"] == pytest.approx(delta, rel=1e-12)
+    assert got["variance"] == pytest.approx(1 / 7 + 1 / 5, rel=1e-12)
+    assert (got["count_group"], got["count_rest"], got["n_group"], got["n_rest"]) == (3, 1, 5, 4)
+    keys = list(zip(-table["z"], table["term"], strict=True))
+    assert keys == sorted(keys)
+
+
+def test_compare_groups_is_antisymmetric():
+    ab = compare_groups(TOY, "state", "industry", **EXACT).set_index("term")
+    ba = compare_groups(TOY, "industry", "state", **EXACT).set_index("term")
+    assert ab["log_odds"].sort_index().tolist() == pytest.approx(
+        (-ba["log_odds"]).sort_index().tolist(), rel=1e-12)
+    assert ab["count_group"].sort_index().tolist() == ba["count_rest"].sort_index().tolist()
+
+
+def test_compare_groups_rejects_unknown_or_equal_groups():
+    with pytest.raises(ValueError, match="no statement"):
+        compare_groups(TOY, "state", "press", **EXACT)
+    with pytest.raises(ValueError, match="differ"):
+        compare_groups(TOY, "state", "state", **EXACT)
+
+
+# -- top terms and the vectorizer ------------------------------------------------------------
+
+
+def test_top_terms_keeps_positive_z_per_group_in_order():
+    table = distinctive_terms(TOY, **EXACT)
+    top = top_terms(table, n=2)
+    assert list(top.columns) == COLUMNS
+    # civil society's second term, "ban", has log-odds log(4/12) - log(5/15) = 0: left out
+    assert top[["group", "term"]].values.tolist() == [
+        ["civil_society", "rights"],
+        ["industry", "exports"], ["industry", "ban"],
+        ["state", "security"], ["state", "threat"],
+    ]
+    assert (top["z"] > 0).all()
+    assert top_terms(table, n=2, significant=True).empty  # 12 tokens prove nothing
+
+
+def test_terms_use_the_shared_tokens_stop_words_and_bigrams():
+    toy = pd.DataFrame({
+        "group": ["industry", "industry", "state", "state"],
+        "actor": ["WISPAP", "WISPAP", "PTA", "PTA"],
+        "text": ["WISPAP said the VPN ban hurts IT exports.",
+                 "The VPN ban hurts IT exports, WISPAP said.",
+                 "PTA said VPN registration protects security.",
+                 "PTA said registration protects security."],
+    })
+    terms = set(distinctive_terms(toy, min_count=1)["term"])
+    assert {"IT", "IT exports", "ban hurts", "registration"} <= terms
+    assert not terms & {"the", "said", "vpn", "wispap", "pta"}
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="two values"):
+        distinctive_terms(TOY[TOY["group"] == "state"], **EXACT)
+    with pytest.raises(ValueError, match="prior"):
+        distinctive_terms(TOY, prior="flat", **EXACT)
+    with pytest.raises(ValueError, match="positive"):
+        distinctive_terms(TOY, prior_scale=0, **EXACT)
+    with pytest.raises(KeyError):
+        distinctive_terms(TOY, by="region", **EXACT)
+
+
+def test_shipped_corpus_smoke():
+    from discourse import load_corpus
+
+    table = distinctive_terms(load_corpus())
+    assert list(dict.fromkeys(table["group"])) == ["civil_society", "industry", "state"]
+    assert table.groupby("group")["n_group"].nunique().eq(1).all()
+    top = top_terms(table, n=3)
+    assert top.groupby("group").size().tolist() == [3, 3, 3]
+    assert (top["z"] > 0).all() and (top["count_group"] > 0).all()

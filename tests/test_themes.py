@@ -1,0 +1,298 @@
+"""Tests for discourse.themes: NMF themes, their stability and coherence, and reports."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from discourse.themes import (
+    STABILITY_THRESHOLD,
+    ThemeModel,
+    _choose,
+    _labels,
+    _npmi_coherence,
+    choose_n_themes,
+    theme_prevalence,
+    themes_report,
+)
+
+TOPICS = {
+    "economy": ["tariff", "exports", "freelancers", "revenue", "investment", "outsourcing",
+                "startups", "remittances"],
+    "religion": ["blasphemy", "obscenity", "morality", "sermon", "clerics", "decency", "piety",
+                 "sacrilege"],
+    "privacy": ["encryption", "surveillance", "wiretap", "metadata", "anonymity",
+                "interception", "tracking", "snooping"],
+}
+
+
+def planted(n_docs: int = 60, words: int = 8, seed: int = 0) -> pd.DataFrame:
+    """Statements that each draw ``words`` words from one of three disjoint vocabularies."""
+    rng = np.random.default_rng(seed)
+    names = list(TOPICS)
+    topic = [names[i % 3] for i in range(n_docs)]
+    return pd.DataFrame({
+        "id": [f"s{i}" for i in range(n_docs)],
+        "date": pd.to_datetime(["2023-03-01", "2024-06-01"] * (n_docs // 2)),
+        "group": pd.Categorical([["state", "industry", "civil_society", "state"][i % 4]
+                                 for i in range(n_docs)],
+                                categories=["civil_society", "industry", "state"]),
+        "actor": "Someone",
+        "topic": topic,
+        "text": [" ".join(rng.choice(TOPICS[t], size=words)) for t in topic],
+    })
+
+
+@pytest.fixture(scope="module")
+def corpus() -> pd.DataFrame:
+    return planted()
+
+
+@pytest.fixture(scope="module")
+def model(corpus) -> ThemeModel:
+    return ThemeModel(n_themes=3, top_n=8).fit(corpus["text"])
+
+
+# -- recovering planted topics ----------------------------------------------------------------
+
+
+def test_planted_topics_are_recovered(model, corpus):
+    term_theme = dict(zip(model.terms_, model.components_.argmax(axis=0), strict=True))
+    theme_of = {name: {term_theme[w] for w in words} for name, words in TOPICS.items()}
+    assert all(len(themes) == 1 for themes in theme_of.values())  # a topic maps to one theme
+    assert len({min(t) for t in theme_of.values()}) == 3  # ... and topics to different themes
+    mapping = {name: min(t) for name, t in theme_of.items()}
+    assert sorted(map(sorted, model.top_terms_)) == sorted(map(sorted, TOPICS.values()))
+    assert model.dominant_theme_.tolist() == corpus["topic"].map(mapping).tolist()
+    assert model.stability_ == pytest.approx(1.0, abs=1e-6)
+    assert model.theme_stability_.shape == (3,)
+
+
+def test_fitted_attributes(model, corpus):
+    n = len(corpus)
+    assert set(sum(TOPICS.values(), [])) <= set(model.terms_)  # and bigrams
+    assert model.components_.shape == (3, len(model.terms_))
+    assert model.doc_themes_.shape == (n, 3)
+    assert np.allclose(model.doc_themes_.sum(axis=1), 1.0)
+    assert len(model.labels_) == len(set(model.labels_)) == 3
+    assert all(label.count(" / ") == 2 for label in model.labels_)
+    # themes are numbered by decreasing total weight
+    totals = model.nmf_.transform(model.vectorizer_.transform(corpus["text"])).sum(axis=0)
+    assert (np.diff(totals) <= 1e-12).all()
+    assert np.array_equal(model.transform(corpus["text"]), model.doc_themes_)
+
+
+def test_transform_new_texts_normalised_and_zero_for_unknown_words(model):
+    weights = model.transform(["tariff exports revenue", "nothing known here"])
+    assert weights[0].sum() == pytest.approx(1.0)
+    assert weights[0].max() > 0.99
+    assert weights[1].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_all_zero_statement_has_dominant_theme_minus_one():
+    texts = [*planted(30)["text"], "lorem ipsum"]
+    fitted = ThemeModel(n_themes=3, n_seeds=1).fit(texts)
+    assert fitted.dominant_theme_[-1] == -1
+    assert fitted.doc_themes_[-1].tolist() == [0.0, 0.0, 0.0]
+    table = fitted.theme_table()
+    assert table["n_documents"].sum() == 30
+    assert table["share"].sum() == pytest.approx(30 / 31)
+
+
+def test_theme_table(model, corpus):
+    table = model.theme_table()
+    assert list(table.columns) == ["theme", "label", "top_terms", "share", "n_documents",
+                                   "weight"]
+    assert table["theme"].tolist() == [0, 1, 2]
+    assert table["n_documents"].tolist() == [20, 20, 20]
+    assert table["share"].sum() == pytest.approx(1.0)
+    assert table["weight"].sum() == pytest.approx(1.0)
+    assert table["top_terms"].tolist() == [", ".join(t) for t in model.top_terms_]
+
+
+def test_actor_names_are_stop_words():
+    texts = [f"Zubair {t}" if i % 3 == 0 else t for i, t in enumerate(planted(30)["text"])]
+    fitted = ThemeModel(n_themes=3, n_seeds=1).fit(texts, actors=["Zubair Khan"] * 30)
+    assert "zubair" not in set(fitted.terms_)
+    assert "zubair" in set(ThemeModel(n_themes=3, n_seeds=1).fit(texts).terms_)
+
+
+# -- reproducibility -------------------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_results(corpus):
+    a = ThemeModel(n_themes=4, random_state=3).fit(corpus["text"])
+    b = ThemeModel(n_themes=4, random_state=3).fit(corpus["text"])
+    assert np.array_equal(a.components_, b.components_)
+    assert np.array_equal(a.doc_themes_, b.doc_themes_)
+    assert a.labels_ == b.labels_
+    assert (a.stability_, a.coherence_) == (b.stability_, b.coherence_)
+
+
+REPORT = ("import json; from discourse import load_corpus; from discourse.themes import "
+          "themes_report; print(json.dumps(themes_report(load_corpus(), n_themes=4, seed=0), "
+          "sort_keys=True))")
+
+
+def test_report_is_identical_in_a_new_process():
+    from discourse import load_corpus
+
+    here = json.dumps(themes_report(load_corpus(), n_themes=4, seed=0), sort_keys=True)
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    there = subprocess.run([sys.executable, "-c", REPORT], capture_output=True, text=True,
+                           check=True, env=env).stdout.strip()
+    assert there == here
+    report = json.loads(here)
+    assert report["n_themes"] == 4 and len(report["themes"]) == 4
+    assert report["seed"] == 0 and report["selection"] == []
+
+
+# -- stability and coherence -----------------------------------------------------------------
+
+
+def test_stability_is_lower_for_too_many_themes(model, corpus):
+    too_many = ThemeModel(n_themes=6, top_n=8).fit(corpus["text"])
+    assert model.stability_ > 0.99
+    assert too_many.stability_ < STABILITY_THRESHOLD
+    assert too_many.stability_ < model.stability_ - 0.2
+
+
+def test_stability_uses_n_seeds_runs(corpus):
+    fitted = ThemeModel(n_themes=6, n_seeds=2).fit(corpus["text"])
+    assert 0 <= fitted.stability_ <= 1
+    assert fitted.theme_stability_.mean() == pytest.approx(fitted.stability_)
+    assert fitted.stability_ != ThemeModel(n_themes=6, n_seeds=3).fit(corpus["text"]).stability_
+
+
+def test_npmi_by_hand():
+    # 4 documents; terms a, b, c. D(a) = 2, D(b) = 2, D(c) = 1; D(a, b) = 1, D(a, c) = 0,
+    # D(b, c) = 1.
+    presence = sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1], [0, 0, 0]]) > 0)
+    npmi_ab = math.log(4 * 1 / (2 * 2)) / -math.log(1 / 4)  # = 0: independent
+    npmi_ac = -1.0  # never together
+    npmi_bc = math.log(4 * 1 / (2 * 1)) / -math.log(1 / 4)  # = 0.5
+    expected = (npmi_ab + npmi_ac + npmi_bc) / 3
+    assert _npmi_coherence(presence, np.array([0, 1, 2])) == pytest.approx(expected)
+    assert expected == pytest.approx(-0.5 / 3)
+    # always together in every document: 1; fewer than two terms: -1
+    every = sparse.csr_matrix(np.ones((3, 2), dtype=bool))
+    assert _npmi_coherence(every, np.array([0, 1])) == 1.0
+    assert _npmi_coherence(presence, np.array([0])) == -1.0
+
+
+def test_coherence_in_range(model, corpus):
+    assert -1 <= model.coherence_ <= 1
+    assert ((model.theme_coherence_ >= -1) & (model.theme_coherence_ <= 1)).all()
+    many = ThemeModel(n_themes=10, top_n=5, n_seeds=1).fit(corpus["text"])
+    assert -1 <= many.coherence_ <= 1
+
+
+def test_labels_are_unique_and_skip_repeated_words():
+    assert _labels([["IT", "IT exports", "freelancers", "economy"]]) == [
+        "IT / freelancers / economy"]
+    assert _labels([["a", "b", "c", "d"], ["a", "b", "c", "e"]]) == ["a / b / c / d",
+                                                                     "a / b / c / e"]
+    assert _labels([["a", "b"], ["a", "b"]]) == ["a / b (#0)", "a / b (#1)"]
+    assert _labels([[]]) == ["(empty)"]
+
+
+# -- choosing the number of themes -----------------------------------------------------------
+
+
+def test_choice_rule_prefers_coherence_among_stable_models():
+    table = pd.DataFrame({"n_themes": [4, 5, 6, 7], "stability": [1.0, 0.95, 0.85, 0.9],
+                          "coherence": [0.2, 0.3, 0.5, 0.3]})
+    chosen = _choose(table)
+    assert chosen["chosen"].tolist() == [False, True, False, False]  # 6 is unstable; 5 < 7
+    assert chosen["reason"].tolist()[2].startswith("unstable")
+    assert chosen["reason"].tolist()[3].startswith("as coherent as 5")
+
+
+def test_choice_rule_falls_back_to_the_most_stable():
+    table = pd.DataFrame({"n_themes": [4, 5, 6], "stability": [0.8, 0.85, 0.85],
+                          "coherence": [0.5, 0.1, 0.2]})
+    chosen = _choose(table)
+    assert chosen["chosen"].tolist() == [False, True, False]
+    assert chosen["reason"].tolist()[1].startswith("no model reaches")
+
+
+def test_choose_n_themes_on_planted_topics(corpus):
+    table = choose_n_themes(corpus["text"], candidates=[2, 3, 6, 61])
+    assert list(table.columns) == ["n_themes", "stability", "coherence", "chosen", "reason"]
+    assert table["n_themes"].tolist() == [2, 3, 6, 61]
+    assert table["chosen"].sum() == 1
+    assert table.loc[table["chosen"], "n_themes"].item() == 3
+    assert table["stability"].isna().tolist() == [False, False, False, True]  # 61 > 60 docs
+    assert table["reason"].iloc[3].startswith("cannot fit")
+
+
+def test_themes_report_chooses_and_is_json():
+    corpus = planted(30).drop(columns=["topic"])
+    report = themes_report(corpus)
+    json.dumps(report)
+    assert set(report) == {"n_themes", "seed", "stability", "coherence", "themes", "selection"}
+    assert [row["n_themes"] for row in report["selection"]] == list(range(4, 13))
+    chosen = [row for row in report["selection"] if row["chosen"]]
+    assert len(chosen) == 1 and chosen[0]["n_themes"] == report["n_themes"]
+    assert set(report["themes"][0]) == {"id", "label", "top_terms", "share", "n_documents"}
+    assert sum(t["n_documents"] for t in report["themes"]) == len(corpus)
+    assert all(round(v, 4) == v for v in (report["stability"], report["coherence"]))
+
+
+# -- scikit-learn conventions ----------------------------------------------------------------
+
+
+def test_clone_and_params():
+    original = ThemeModel(n_themes=3, top_n=4, n_seeds=2, random_state=7, max_iter=50)
+    copy = clone(original)
+    assert copy.get_params() == original.get_params()
+    fitted = clone(ThemeModel(n_themes=3, n_seeds=1)).fit(planted(30)["text"])
+    assert not hasattr(clone(fitted), "nmf_")
+
+
+def test_transform_before_fit_raises():
+    with pytest.raises(NotFittedError):
+        ThemeModel().transform(["a statement"])
+    with pytest.raises(NotFittedError):
+        ThemeModel().theme_table()
+
+
+def test_bad_input():
+    with pytest.raises(TypeError):
+        ThemeModel().fit("one string")
+    with pytest.raises(ValueError, match="n_themes"):
+        ThemeModel(n_themes=50).fit(planted(30)["text"])
+
+
+# -- prevalence ------------------------------------------------------------------------------
+
+
+def test_theme_prevalence_counts_add_up(model, corpus):
+    table = theme_prevalence(corpus, model, n_boot=50)
+    assert list(table.columns) == ["group", "period", "period_start", "theme", "variable", "n",
+                                   "total", "mean", "ci_low", "ci_high"]
+    assert table["variable"].tolist() == [model.labels_[t] for t in table["theme"]]
+    per_period = corpus["date"].dt.year.astype(str).value_counts().to_dict()
+    for theme in range(3):
+        part = table[table["theme"] == theme]
+        assert part.groupby("period")["n"].sum().to_dict() == per_period
+    assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
+    cell_sums = table.groupby(["group", "period"])["mean"].sum()
+    assert np.allclose(cell_sums, 1.0)
+
+
+def test_theme_prevalence_is_seeded(model, corpus):
+    a = theme_prevalence(corpus, model, by=None, n_boot=50, random_state=1)
+    b = theme_prevalence(corpus, model, by=None, n_boot=50, random_state=1)
+    pd.testing.assert_frame_equal(a, b)
+    assert set(a["all"]) == {"all"}
