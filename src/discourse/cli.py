@@ -12,6 +12,7 @@ from typing import Any
 
 from . import __version__
 from .corpus import CorpusError, CorpusWarning, load_corpus, summarize_corpus, validate_corpus
+from .paths import shipped_corpus_file
 
 __all__ = ["main", "build_parser"]
 
@@ -202,7 +203,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_figures(args: argparse.Namespace) -> int:
     from .figures import write_figures
 
-    manifest = write_figures(_load(args.corpus), Path(args.out), corpus_path=args.corpus)
+    corpus_path = args.corpus or shipped_corpus_file()
+    manifest = write_figures(_load(args.corpus), Path(args.out), corpus_path=corpus_path)
     for figure in manifest["figures"]:
         print(f"{figure['id']}: {', '.join(f['path'] for f in figure['files'])}")
     print(f"wrote {len(manifest['figures'])} figures and manifest.json to {args.out}",

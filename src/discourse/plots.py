@@ -1,0 +1,792 @@
+"""Pure drawing functions: a tidy table and an Axes in, the Axes out; no fitting, no loading.
+
+Every function reads the tidy tables made by :mod:`discourse.timeline`,
+:mod:`discourse.contrast` and :mod:`discourse.themes` as they are, draws on ``ax`` (or on the
+current Axes when ``ax`` is None, the matplotlib convention) and returns what it drew on.
+Colours and labels come from :mod:`discourse.style`; wrap calls in
+:func:`discourse.style.figure_style` for the house look.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import Normalize, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from . import style
+
+__all__ = [
+    "plot_counts_over_time",
+    "plot_event_key",
+    "plot_shares_over_time",
+    "plot_heatmap",
+    "plot_small_multiples",
+    "plot_distinctive_terms",
+    "plot_stacked_shares",
+    "plot_country_comparison",
+]
+
+EVENT_COLOR = "#444444"
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _get_ax(ax: Axes | None) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.gca()
+
+
+def _ordered_unique(values: pd.Series) -> list:
+    return list(dict.fromkeys(values.tolist()))
+
+
+def _colors_for(codes: Sequence[str], colors: Mapping[str, str] | None) -> dict[str, str]:
+    known = {**style.GROUP_COLORS, **style.STANCE_COLORS, **style.FRAME_COLORS}
+    known.update(colors or {})
+    fallback = list(style.FRAME_COLORS.values())
+    return {c: known.get(str(c), fallback[i % len(fallback)]) for i, c in enumerate(codes)}
+
+
+def _label_for(code: Any, labels: Mapping[str, str] | None) -> str:
+    if labels and code in labels:
+        return labels[code]
+    return style.label(str(code))
+
+
+def _is_datetime(values: pd.Series) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(values)
+
+
+def _x_values(table: pd.DataFrame, x: str) -> tuple[pd.Series, list | None]:
+    """Return x positions for ``table[x]``: dates as they are, other values as 0, 1, ...
+
+    For non-dates the order is that of ``period_start`` when the table has it, else the
+    order of first appearance; the second item is that order (tick labels), None for dates.
+    """
+    if _is_datetime(table[x]):
+        return table[x], None
+    if "period_start" in table and x != "period_start":
+        order = _ordered_unique(table.sort_values("period_start", kind="stable")[x])
+    else:
+        order = _ordered_unique(table[x])
+    position = {v: i for i, v in enumerate(order)}
+    return table[x].map(position).astype(float), order
+
+
+def _text_color(rgb: Sequence[float]) -> str:
+    """Black or white, whichever reads better on a cell of colour ``rgb`` (WCAG luminance)."""
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "white" if luminance < 0.35 else "#222222"
+
+
+def _spread(positions: Sequence[float], gap: float, lo: float = 0.0, hi: float = 1.0) -> list:
+    """Move sorted 1-D label positions apart by at least ``gap``, each cluster centred on the
+    mean of its members' wanted positions and kept within ``[lo, hi]``."""
+    blocks: list[list[float]] = []  # each block: wanted positions of its members
+    starts: list[float] = []
+
+    def start_of(members: list[float]) -> float:
+        width = (len(members) - 1) * gap
+        return min(max(float(np.mean(members)) - width / 2, lo), max(hi - width, lo))
+
+    for pos in positions:
+        blocks.append([pos])
+        starts.append(start_of([pos]))
+        while len(blocks) > 1 and starts[-2] + len(blocks[-2]) * gap > starts[-1]:
+            merged = blocks[-2] + blocks[-1]
+            blocks[-2:] = [merged]
+            starts[-2:] = [start_of(merged)]
+    out: list[float] = []
+    for members, start in zip(blocks, starts, strict=True):
+        out.extend(start + i * gap for i in range(len(members)))
+    return out
+
+
+def _axes_width_points(ax: Axes) -> float:
+    """Width of the Axes in points, as laid out so far (works inside sub-figures too)."""
+    return ax.get_window_extent().width * 72.0 / ax.figure.dpi
+
+
+# -- counts and events -------------------------------------------------------------------------
+
+
+def plot_counts_over_time(
+    table: pd.DataFrame,
+    events: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    *,
+    by: str | None = None,
+    x: str = "period_start",
+    count: str = "n",
+    stacked: bool = True,
+    colors: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    ylabel: str | None = None,
+    event_style: str = "number",
+    legend: bool = True,
+) -> Axes:
+    """Draw statement counts per period, one colour per ``by`` value, with event markers.
+
+    Parameters
+    ----------
+    table : DataFrame
+        As made by :func:`discourse.timeline.counts_by_period`: a ``by`` column (default: the
+        first column), ``period_start`` (dates) and ``n``.
+    events : DataFrame, optional
+        ``date`` and ``label`` columns (as in ``discourse/data/events.csv``). Each event is
+        a dashed vertical line. With ``event_style="number"`` the lines carry numbers
+        1, 2, ... in date order (spread apart above the plot when events are close; pair
+        with :func:`plot_event_key`); with ``"text"`` they carry their labels, rotated.
+    ax : Axes, optional
+    by, x, count : str
+        Column names.
+    stacked : bool, default True
+        Stacked bars (True) or one line per value (False).
+    colors, labels : mapping, optional
+        Override :data:`discourse.style.GROUP_COLORS` and the labels of the codes.
+    ylabel : str, optional
+        Default ``"Statements per month"`` for monthly periods, else ``"Statements per
+        period"``.
+    event_style : {"number", "text"}
+    legend : bool, default True
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> from discourse import load_corpus
+    >>> from discourse.timeline import counts_by_period
+    >>> table = counts_by_period(load_corpus(), "group", "month")
+    >>> ax = plot_counts_over_time(table, ax=ax)
+    >>> ax.get_ylabel()
+    'Statements per month'
+    """
+    if event_style not in ("number", "text"):
+        raise ValueError(f"event_style must be 'number' or 'text', not {event_style!r}")
+    ax = _get_ax(ax)
+    by = by or table.columns[0]
+    wide = table.pivot_table(index=x, columns=by, values=count, aggfunc="sum", sort=False,
+                             observed=True).fillna(0).sort_index()
+    codes = _ordered_unique(table[by])
+    wide = wide.reindex(columns=codes, fill_value=0)
+    starts = pd.DatetimeIndex(wide.index)
+    steps = np.diff(starts.values).astype("timedelta64[D]").astype(float)
+    span = float(np.median(steps)) if len(steps) else 30.0
+    width = 0.85 * span
+    left = mdates.date2num(starts) + 0.075 * span
+    color = _colors_for(codes, colors)
+    bottom = np.zeros(len(wide))
+    for code in codes:
+        values = wide[code].to_numpy(dtype=float)
+        name = _label_for(code, labels)
+        if stacked:
+            ax.bar(left, values, width=width, bottom=bottom, align="edge", color=color[code],
+                   label=name, linewidth=0)
+            bottom = bottom + values
+        else:
+            ax.plot(left + width / 2, values, color=color[code], label=name, marker="o")
+    end = mdates.date2num(starts[-1]) + span if len(starts) else 1.0
+    ax.set_xlim(mdates.date2num(starts[0]) if len(starts) else 0.0, end)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    ax.grid(axis="x", visible=False)
+    ax.set_ylim(0, None)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    if ylabel is None:
+        ylabel = "Statements per month" if 27 <= span <= 32 else "Statements per period"
+    ax.set_ylabel(ylabel)
+    if events is not None and len(events):
+        _draw_events(ax, events, event_style)
+    if legend and len(codes) > 1:
+        handles, names = ax.get_legend_handles_labels()
+        if stacked:  # list the legend in the order of the stack, top first
+            handles, names = handles[::-1], names[::-1]
+        ax.legend(handles, names, loc="upper left", ncols=1, handlelength=1.0,
+                  borderaxespad=0.2)
+    return ax
+
+
+def _event_frame(events: pd.DataFrame) -> pd.DataFrame:
+    out = events.copy()
+    out["date"] = pd.to_datetime(out["date"])
+    out = out.sort_values("date", kind="stable").reset_index(drop=True)
+    if "number" not in out:
+        out["number"] = np.arange(1, len(out) + 1)
+    return out
+
+
+def _draw_events(ax: Axes, events: pd.DataFrame, event_style: str) -> None:
+    events = _event_frame(events)
+    lo, hi = ax.get_xlim()
+    inside = events[(mdates.date2num(events["date"]) >= lo) & (mdates.date2num(events["date"])
+                                                               <= hi)]
+    trans = ax.get_xaxis_transform()
+    for date in inside["date"]:
+        ax.axvline(date, color=EVENT_COLOR, linewidth=0.6, linestyle=(0, (3, 2)), zorder=3)
+    if event_style == "text":
+        for date, text in zip(inside["date"], inside["label"], strict=True):
+            ax.text(date, 0.98, " " + str(text), transform=trans, rotation=90, ha="right",
+                    va="top", fontsize=6.5, color=EVENT_COLOR, zorder=4)
+        return
+    wanted = (mdates.date2num(inside["date"]) - lo) / (hi - lo)
+    gap = 11.0 / max(_axes_width_points(ax), 1.0)
+    placed = _spread(list(wanted), gap, 0.0, 1.0)
+    for date, number, where in zip(inside["date"], inside["number"], placed, strict=True):
+        ax.annotate(
+            str(number), xy=(mdates.date2num(date), 1.0), xycoords=trans, xytext=(where, 1.07),
+            textcoords="axes fraction", ha="center", va="bottom", fontsize=6.5,
+            color=EVENT_COLOR, annotation_clip=False,
+            bbox={"boxstyle": "circle,pad=0.2", "facecolor": "white",
+                  "edgecolor": EVENT_COLOR, "linewidth": 0.6},
+            arrowprops={"arrowstyle": "-", "color": EVENT_COLOR, "linewidth": 0.6,
+                        "shrinkA": 0, "shrinkB": 0},
+        )
+
+
+def plot_event_key(
+    events: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    ncols: int = 2,
+    width: int = 58,
+    date_format: str = "{day} %b %Y",
+    fontsize: float = 7.0,
+) -> Axes:
+    """Write the numbered list of events that :func:`plot_counts_over_time` marks.
+
+    The Axes is turned off and used as a text box: ``number  date  label`` per event, in
+    ``ncols`` columns, labels wrapped at ``width`` characters. ``date_format`` is a
+    ``strftime`` format in which ``{day}`` stands for the day without a leading zero.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> events = pd.DataFrame({"date": ["2024-11-15"], "label": ["Letter to PTA"]})
+    >>> plot_event_key(events, ax=ax).texts[0].get_text()
+    '1  15 Nov 2024  Letter to PTA'
+    """
+    ax = _get_ax(ax)
+    events = _event_frame(events)
+    ax.set_axis_off()
+    entries = []
+    for number, date, text in zip(events["number"], events["date"], events["label"],
+                                  strict=True):
+        head = f"{number}  {date.strftime(date_format.replace('{day}', str(date.day)))}  "
+        lines = textwrap.wrap(str(text), width=max(width - len(head), 10))
+        entries.append(head + "\n      ".join(lines))
+    per_column = int(np.ceil(len(entries) / ncols)) if entries else 0
+    for col in range(ncols):
+        chunk = entries[col * per_column:(col + 1) * per_column]
+        if chunk:
+            ax.text(col / ncols, 1.0, "\n".join(chunk), transform=ax.transAxes, ha="left",
+                    va="top", fontsize=fontsize, color="#222222", linespacing=1.35)
+    return ax
+
+
+# -- shares ------------------------------------------------------------------------------------
+
+
+def plot_shares_over_time(
+    table: pd.DataFrame,
+    value_col: str = "share",
+    category_col: str = "stance",
+    ax: Axes | None = None,
+    *,
+    x: str = "period_start",
+    ci: tuple[str, str] | None = ("ci_low", "ci_high"),
+    categories: Sequence[str] | None = None,
+    colors: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    ylabel: str = "Share of statements",
+    legend: bool = True,
+) -> Axes:
+    """Draw one line per category with its confidence band, shares on a 0-100 % axis.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy, one row per category x period: as made by
+        :func:`discourse.timeline.category_shares` (``share``, ``ci_low``, ``ci_high``) or
+        :func:`discourse.timeline.prevalence` (``mean``). Filter it to one group first (or
+        use :func:`plot_small_multiples`).
+    value_col, category_col : str
+        The value drawn and the column naming the lines.
+    ax : Axes, optional
+    x : str, default "period_start"
+        Dates are drawn on a time axis; any other column (e.g. period labels) as evenly
+        spaced categories in the order of ``period_start``.
+    ci : (str, str) or None
+        Columns of the band's lower and upper bounds; None draws no band.
+    categories : sequence of str, optional
+        Which lines, in which order (default: order of appearance).
+    colors, labels : mapping, optional
+    ylabel : str
+    legend : bool
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> from discourse import load_corpus
+    >>> from discourse.timeline import category_shares
+    >>> shares = category_shares(load_corpus(), "stance", period="year")
+    >>> ax = plot_shares_over_time(shares[shares["group"] == "state"], "share", "stance", ax=ax)
+    >>> len(ax.get_lines())
+    4
+    """
+    ax = _get_ax(ax)
+    xs, order = _x_values(table, x)
+    data = table.assign(_x=xs.to_numpy())
+    codes = list(categories) if categories is not None else _ordered_unique(table[category_col])
+    color = _colors_for(codes, colors)
+    for code in codes:
+        part = data[data[category_col] == code].sort_values("_x")
+        if part.empty:
+            continue
+        ax.plot(part["_x"], part[value_col], color=color[code], marker="o",
+                label=_label_for(code, labels), zorder=3)
+        if ci is not None:
+            ax.fill_between(part["_x"], part[ci[0]].astype(float), part[ci[1]].astype(float),
+                            color=color[code], alpha=0.12, linewidth=0, zorder=2)
+    if order is not None:
+        ax.set_xticks(range(len(order)), [str(v) for v in order])
+        ax.set_xlim(-0.3, len(order) - 0.7)
+        ax.grid(axis="x", visible=False)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel(ylabel)
+    if legend:
+        ax.legend(loc="best", handlelength=1.2)
+    return ax
+
+
+def plot_small_multiples(
+    table: pd.DataFrame,
+    panel_col: str,
+    plot_func: Callable[..., Axes],
+    *,
+    axes: Sequence[Axes] | np.ndarray | None = None,
+    fig: Figure | None = None,
+    ncols: int | None = None,
+    panels: Sequence[str] | None = None,
+    titles: Mapping[str, str] | None = None,
+    title_kwargs: Mapping[str, Any] | None = None,
+    sharey: bool = True,
+    **kwargs: Any,
+) -> np.ndarray:
+    """Draw one panel per value of ``panel_col`` with ``plot_func(subtable, ax=ax, **kwargs)``.
+
+    Give either ``axes`` (a grid made by the caller, at least one Axes per panel) or ``fig``
+    (panels are made with ``fig.subplots``, ``ncols`` per row, x shared and y shared when
+    ``sharey``); with neither, the current figure is used. Unused Axes are hidden, and
+    with shared axes only the outer panels keep their tick labels.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy table holding every panel.
+    panel_col : str
+        Column whose values become panels (``group``, ``frame``...).
+    plot_func : callable
+        A function of this module, e.g. :func:`plot_shares_over_time`.
+    axes, fig, ncols
+        Where to draw (see above); ``ncols`` defaults to the number of panels, at most 4.
+    panels : sequence, optional
+        Panel values in order (default: order of appearance).
+    titles : mapping, optional
+        Panel titles (default: :func:`discourse.style.label` of the value).
+    title_kwargs : mapping, optional
+        Passed to ``Axes.set_title`` (e.g. ``{"fontweight": "normal"}``).
+    sharey : bool
+    **kwargs
+        Passed on to ``plot_func``.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        Flat, one per panel, in ``panels`` order.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from discourse import load_corpus
+    >>> from discourse.timeline import category_shares
+    >>> shares = category_shares(load_corpus(), "stance", period="year")
+    >>> axes = plot_small_multiples(shares, "group", plot_shares_over_time, fig=Figure(),
+    ...                             value_col="share", category_col="stance", legend=False)
+    >>> [ax.get_title() for ax in axes]
+    ['Civil society', 'Industry', 'State']
+    """
+    panels = list(panels) if panels is not None else _ordered_unique(table[panel_col])
+    if axes is None:
+        if fig is None:
+            import matplotlib.pyplot as plt
+
+            fig = plt.gcf()
+        ncols = ncols or min(len(panels), 4) or 1
+        nrows = int(np.ceil(len(panels) / ncols)) or 1
+        grid = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False)
+        flat = list(grid.ravel())
+        shared = True
+    else:
+        flat = list(np.asarray(axes, dtype=object).ravel())
+        shared = False
+    if len(flat) < len(panels):
+        raise ValueError(f"{len(panels)} panels need as many Axes, got {len(flat)}")
+    for ax, panel in zip(flat, panels, strict=False):
+        plot_func(table[table[panel_col] == panel], ax=ax, **kwargs)
+        ax.set_title(titles[panel] if titles and panel in titles else style.label(panel),
+                     **(title_kwargs or {}))
+    for ax in flat[len(panels):]:
+        ax.set_visible(False)
+    if shared:
+        for ax in flat[: len(panels)]:
+            ax.label_outer(remove_inner_ticks=False)
+    return np.array(flat[: len(panels)], dtype=object)
+
+
+def plot_stacked_shares(
+    table: pd.DataFrame,
+    row: str,
+    category_col: str,
+    value_col: str = "share",
+    ax: Axes | None = None,
+    *,
+    rows: Sequence[str] | None = None,
+    categories: Sequence[str] | None = None,
+    row_labels: Mapping[str, str] | None = None,
+    colors: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    annotate_min: float = 0.12,
+    legend: str | None = "above",
+) -> Axes:
+    """Draw one horizontal 100 % bar per row, split into category shares.
+
+    Segments of at least ``annotate_min`` carry their percentage. The first row is drawn
+    at the top. ``legend`` is ``"above"`` or ``"below"`` the Axes (two columns), or None.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> toy = pd.DataFrame({"country": ["PK", "PK"], "stance": ["supports_restriction",
+    ...                     "opposes_restriction"], "share": [0.25, 0.75]})
+    >>> len(plot_stacked_shares(toy, "country", "stance", ax=ax).patches)
+    2
+    """
+    ax = _get_ax(ax)
+    rows = list(rows) if rows is not None else _ordered_unique(table[row])
+    codes = list(categories) if categories is not None else _ordered_unique(table[category_col])
+    wide = (table.pivot_table(index=row, columns=category_col, values=value_col,
+                              aggfunc="sum", observed=True)
+            .reindex(index=rows, columns=codes).fillna(0.0))
+    color = _colors_for(codes, colors)
+    y = np.arange(len(rows))
+    left = np.zeros(len(rows))
+    for code in codes:
+        values = wide[code].to_numpy(dtype=float)
+        ax.barh(y, values, left=left, height=0.72, color=color[code],
+                label=_label_for(code, labels), linewidth=0)
+        rgb = to_rgb(color[code])
+        for yi, lo, v in zip(y, left, values, strict=True):
+            if v >= annotate_min:
+                ax.text(lo + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=6.5,
+                        color=_text_color(rgb))
+        left = left + values
+    ax.set_yticks(y, [_label_for(r, row_labels) for r in rows])
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", length=0)
+    if legend == "above":
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=min(len(codes), 2),
+                  handlelength=1.0, columnspacing=0.8, borderaxespad=0.2)
+    elif legend == "below":
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), ncols=min(len(codes), 2),
+                  handlelength=1.0, columnspacing=0.8, borderaxespad=0.2)
+    elif legend is not None:
+        raise ValueError(f"legend must be 'above', 'below' or None, not {legend!r}")
+    return ax
+
+
+# -- heatmap -----------------------------------------------------------------------------------
+
+
+def plot_heatmap(
+    table: pd.DataFrame,
+    row: str,
+    col: str,
+    value: str,
+    annot: bool = True,
+    ax: Axes | None = None,
+    *,
+    rows: Sequence[str] | None = None,
+    cols: Sequence[str] | None = None,
+    row_labels: Mapping[str, str] | None = None,
+    col_labels: Mapping[str, str] | None = None,
+    cmap: str = "Blues",
+    vmin: float = 0.0,
+    vmax: float | None = None,
+    fmt: str = "{:.0%}",
+    highlight_max: bool = False,
+    rotate_xticks: float = 35.0,
+    fontsize: float = 7.0,
+) -> Axes:
+    """Draw ``table[value]`` as a ``row`` x ``col`` grid of coloured cells, numbers inside.
+
+    Cell text is white on dark cells and near-black on light ones (WCAG relative luminance),
+    so every number stays readable; empty cells show a dash. With ``highlight_max`` the
+    largest value of each row is printed in bold.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy: one row per cell.
+    row, col, value : str
+        Columns giving the grid's rows, its columns and the cell values.
+    annot : bool, default True
+        Print values in the cells with ``fmt``.
+    ax : Axes, optional
+    rows, cols : sequence, optional
+        Order of rows (top to bottom) and columns (default: order of appearance).
+    row_labels, col_labels : mapping, optional
+        Tick labels (default: :func:`discourse.style.label`).
+    cmap, vmin, vmax
+        Colour scale (``vmax`` defaults to the largest value).
+    fmt : str
+        Format of the cell numbers, default a percentage.
+    highlight_max : bool
+    rotate_xticks : float
+    fontsize : float
+
+    Returns
+    -------
+    Axes
+        The image is ``ax.images[0]``, for a colour bar.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> toy = pd.DataFrame({"group": ["state", "state"], "frame": ["security", "rights"],
+    ...                     "share": [0.9, 0.1]})
+    >>> ax = plot_heatmap(toy, "group", "frame", "share", ax=ax)
+    >>> [t.get_text() for t in ax.texts]
+    ['90%', '10%']
+    """
+    ax = _get_ax(ax)
+    rows = list(rows) if rows is not None else _ordered_unique(table[row])
+    cols = list(cols) if cols is not None else _ordered_unique(table[col])
+    grid = (table.pivot_table(index=row, columns=col, values=value, aggfunc="mean",
+                              observed=True, dropna=False)
+            .reindex(index=rows, columns=cols))
+    matrix = grid.to_numpy(dtype=float)
+    top = np.nanmax(matrix) if vmax is None and np.isfinite(matrix).any() else (vmax or 1.0)
+    norm = Normalize(vmin=vmin, vmax=top)
+    image = ax.imshow(np.ma.masked_invalid(matrix), cmap=cmap, norm=norm, aspect="auto",
+                      interpolation="nearest")
+    colormap = image.get_cmap()
+    if annot:
+        row_max = np.nanmax(np.where(np.isfinite(matrix), matrix, -np.inf), axis=1)
+        for i in range(matrix.shape[0]):
+            for j in range(matrix.shape[1]):
+                v = matrix[i, j]
+                if not np.isfinite(v):
+                    ax.text(j, i, "–", ha="center", va="center", fontsize=fontsize,
+                            color="#666666")
+                    continue
+                bold = highlight_max and v == row_max[i]
+                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=fontsize,
+                        color=_text_color(colormap(norm(v))),
+                        fontweight="bold" if bold else "normal")
+    ax.set_xticks(range(len(cols)), [_label_for(c, col_labels) for c in cols],
+                  rotation=rotate_xticks, ha="right" if rotate_xticks else "center",
+                  rotation_mode="anchor")
+    ax.set_yticks(range(len(rows)), [_label_for(r, row_labels) for r in rows])
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return ax
+
+
+# -- distinctive terms ---------------------------------------------------------------------------
+
+
+def plot_distinctive_terms(
+    table: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    group: str | None = None,
+    by: str = "group",
+    n: int = 10,
+    color: str | None = None,
+    xlabel: str = "z-score of the log-odds ratio",
+    fdr: float | None = 0.05,
+) -> Axes:
+    """Draw the ``n`` terms with the largest z as horizontal bars, raw counts beside them.
+
+    Each bar is labelled ``n=12 vs 3``: the term's count in the group, then in the rest of
+    the corpus (``count_group``, ``count_rest`` of
+    :func:`discourse.contrast.distinctive_terms`), so a reader can check the arithmetic.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``term``, ``z``, ``count_group``, ``count_rest`` and, if it holds several
+        groups, ``by``.
+    ax : Axes, optional
+    group : str, optional
+        Which group to draw; needed if ``table`` holds more than one.
+    by : str, default "group"
+    n : int, default 10
+    color : str, optional
+        Bar colour (default: the group's colour, grey otherwise).
+    xlabel : str
+    fdr : float or None, default 0.05
+        If the table has ``p_adj``, terms with ``p_adj >= fdr`` are drawn in a paler
+        shade (not significant at that false discovery rate); None draws every bar alike.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> toy = pd.DataFrame({"term": ["rights", "firewall"], "z": [3.1, 2.0],
+    ...                     "count_group": [12, 5], "count_rest": [3, 1]})
+    >>> [t.get_text() for t in plot_distinctive_terms(toy, ax=ax).texts]
+    ['n=12 vs 3', 'n=5 vs 1']
+    """
+    ax = _get_ax(ax)
+    data = table
+    if by in table.columns:
+        values = _ordered_unique(table[by].astype(str))
+        if group is None and len(values) > 1:
+            raise ValueError(f"the table holds {len(values)} {by} values; pass group=")
+        group = group if group is not None else (values[0] if values else None)
+        data = table[table[by].astype(str) == str(group)]
+    data = data.sort_values("z", ascending=False, kind="stable").head(n)
+    if color is None:
+        color = style.GROUP_COLORS.get(str(group), style.NEUTRAL_GREY)
+    y = np.arange(len(data))
+    z = data["z"].to_numpy(dtype=float)
+    shades = [to_rgb(color)] * len(data)
+    if fdr is not None and "p_adj" in data.columns:
+        pale = tuple(0.45 * c + 0.55 for c in to_rgb(color))
+        shades = [to_rgb(color) if p < fdr else pale for p in data["p_adj"].astype(float)]
+    ax.barh(y, z, height=0.7, color=shades, linewidth=0)
+    ax.set_yticks(y, data["term"].astype(str).tolist())
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    top = float(np.nanmax(np.abs(z))) if len(z) else 1.0
+    pad = 0.03 * top
+    for yi, zi, a, b in zip(y, z, data["count_group"], data["count_rest"], strict=True):
+        ax.text(zi + (pad if zi >= 0 else -pad), yi, f"n={int(a)} vs {int(b)}",
+                ha="left" if zi >= 0 else "right", va="center", fontsize=6.5,
+                color="#444444")
+    low = min(0.0, float(np.nanmin(z)) * 1.45) if len(z) else 0.0
+    ax.set_xlim(low, top * 1.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", length=0)
+    return ax
+
+
+# -- countries ---------------------------------------------------------------------------------
+
+
+def plot_country_comparison(
+    table: pd.DataFrame,
+    axes: Sequence[Axes] | None = None,
+    *,
+    fig: Figure | None = None,
+    countries: Sequence[str] | None = None,
+    country_labels: Mapping[str, str] | None = None,
+    frames: Sequence[str] | None = None,
+) -> np.ndarray:
+    """Draw stance shares (stacked bars) beside frame shares (heatmap), one row per country.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy, with columns ``country``, ``measure`` (``"stance"`` or ``"frame"``), ``code``
+        and ``share``: the stance shares of each country's statements and the share of its
+        statements using each frame (a statement may use several).
+    axes : pair of Axes, optional
+        Where to draw the bars and the heatmap; without it, two Axes side by side are made
+        on ``fig`` (default: the current figure).
+    fig : Figure, optional
+    countries : sequence of str, optional
+        Rows, top to bottom (default: order of appearance).
+    country_labels : mapping, optional
+        Row labels (default: short country names).
+    frames : sequence of str, optional
+        Heatmap columns, left to right (default: schema order), labelled with
+        :data:`discourse.style.FRAME_SHORT_LABELS`.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        ``[stance_ax, frame_ax]``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> toy = pd.DataFrame({"country": ["PK"] * 2, "measure": ["stance", "frame"],
+    ...                     "code": ["opposes_restriction", "rights"], "share": [1.0, 0.5]})
+    >>> len(plot_country_comparison(toy, fig=Figure()))
+    2
+    """
+    if axes is None:
+        if fig is None:
+            import matplotlib.pyplot as plt
+
+            fig = plt.gcf()
+        axes = fig.subplots(1, 2, sharey=False, width_ratios=[1.0, 1.35])
+    stance_ax, frame_ax = axes[0], axes[1]
+    countries = list(countries) if countries is not None else _ordered_unique(table["country"])
+    labels = {c: (country_labels or {}).get(c, style.country_label(c)) for c in countries}
+    stances = table[table["measure"] == "stance"]
+    frame_rows = table[table["measure"] == "frame"]
+    codes = [s for s in style.STANCE_COLORS if s in set(stances["code"])]
+    plot_stacked_shares(stances, "country", "code", "share", stance_ax, rows=countries,
+                        categories=codes, row_labels=labels, legend="below")
+    stance_ax.set_title("Stance: share of statements")
+    frame_codes = [f for f in (frames or style.FRAME_LABELS) if f in set(frame_rows["code"])]
+    plot_heatmap(frame_rows, "country", "code", "share", ax=frame_ax, rows=countries,
+                 cols=frame_codes, col_labels=style.FRAME_SHORT_LABELS, highlight_max=True,
+                 rotate_xticks=30)
+    frame_ax.set_title("Frames: share of statements using each")
+    frame_ax.set_yticks(range(len(countries)), [""] * len(countries))
+    return np.array([stance_ax, frame_ax], dtype=object)

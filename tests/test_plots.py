@@ -1,0 +1,290 @@
+"""Tests for discourse.style and discourse.plots: tiny tables written here, exact checks."""
+
+from __future__ import annotations
+
+import doctest
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib as mpl  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import to_hex, to_rgb  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from discourse import plots, schema, style  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def new_ax() -> Axes:
+    return Figure().subplots()
+
+
+COUNTS = pd.DataFrame({
+    "group": ["civil_society"] * 3 + ["state"] * 3,
+    "period": ["2024-10", "2024-11", "2024-12"] * 2,
+    "period_start": pd.to_datetime(["2024-10-01", "2024-11-01", "2024-12-01"] * 2),
+    "n": [1, 5, 2, 0, 7, 1],
+})
+
+EVENTS = pd.DataFrame({
+    "date": ["2024-11-15", "2024-11-15", "2024-11-20", "2023-01-01"],
+    "label": ["Letter to PTA", "Religious ruling", "Walk-back", "Out of range"],
+})
+
+SHARES = pd.DataFrame({
+    "group": ["state"] * 4,
+    "period": ["2023", "2023", "2024", "2024"],
+    "period_start": pd.to_datetime(["2023-01-01", "2023-01-01", "2024-01-01", "2024-01-01"]),
+    "stance": ["supports_restriction", "opposes_restriction"] * 2,
+    "share": [0.75, 0.25, 0.4, 0.6],
+    "ci_low": [0.5, 0.1, 0.2, 0.4],
+    "ci_high": [0.9, 0.5, 0.6, 0.8],
+})
+
+TERMS = pd.DataFrame({
+    "group": ["state", "state", "industry"],
+    "term": ["ministry", "committee", "exports"],
+    "z": [3.5, 2.1, 4.0],
+    "p_adj": [0.01, 0.2, 0.001],
+    "count_group": [55, 12, 30],
+    "count_rest": [6, 3, 2],
+})
+
+
+# -- style -------------------------------------------------------------------------------------
+
+
+def test_group_colours_are_the_fixed_okabe_ito_ones():
+    assert style.GROUP_COLORS == {"civil_society": "#009E73", "industry": "#E69F00",
+                                  "state": "#0072B2"}
+
+
+def test_every_code_has_a_colour_and_a_label():
+    assert set(style.GROUP_COLORS) == set(schema.GROUPS)
+    assert set(style.STANCE_COLORS) == set(style.STANCE_LABELS) == set(schema.STANCES)
+    assert set(style.FRAME_COLORS) == set(style.FRAME_LABELS) == set(schema.FRAMES)
+    assert set(style.FRAME_SHORT_LABELS) == set(schema.FRAMES)
+    for table in (style.GROUP_COLORS, style.STANCE_COLORS, style.FRAME_COLORS):
+        assert len({to_hex(c) for c in table.values()}) == len(table)  # all distinct
+
+
+def test_labels_are_readable():
+    assert style.label("civil_society") == "Civil society"
+    assert style.label("supports_restriction") == "Supports restriction"
+    assert style.label("morality_religion") == "Morality / religion"
+    assert style.label("PK") == "Pakistan"
+    assert style.label("some_new_code") == "Some new code"
+    assert style.country_label("MM") == "Myanmar"
+
+
+def test_figure_style_applies_and_restores_rcparams():
+    before = mpl.rcParams["svg.hashsalt"]
+    with style.figure_style({"font.size": 7}):
+        assert mpl.rcParams["svg.hashsalt"] == "discourse"
+        assert mpl.rcParams["svg.fonttype"] == "none"
+        assert mpl.rcParams["font.size"] == 7
+        assert mpl.rcParams["axes.spines.top"] is False
+    assert mpl.rcParams["svg.hashsalt"] == before
+
+
+# -- counts and events -------------------------------------------------------------------------
+
+
+def test_counts_draws_stacked_bars_in_group_colours_on_the_given_ax():
+    ax = new_ax()
+    out = plots.plot_counts_over_time(COUNTS, ax=ax)
+    assert out is ax
+    assert len(ax.patches) == 6
+    colours = {to_hex(p.get_facecolor()) for p in ax.patches}
+    assert colours == {style.GROUP_COLORS["civil_society"].lower(),
+                       style.GROUP_COLORS["state"].lower()}
+    tops = sorted({round(p.get_y() + p.get_height(), 6) for p in ax.patches})
+    assert tops[-1] == 12  # November: 5 + 7 stacked
+    assert ax.get_ylabel() == "Statements per month"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["State", "Civil society"]
+
+
+def test_counts_uses_the_current_axes_without_ax():
+    fig = plt.figure()
+    ax = plots.plot_counts_over_time(COUNTS)
+    assert ax is fig.gca()
+
+
+def test_counts_lines_instead_of_bars():
+    ax = plots.plot_counts_over_time(COUNTS, ax=new_ax(), stacked=False)
+    assert len(ax.get_lines()) == 2 and not ax.patches
+
+
+def test_events_are_numbered_in_date_order_and_spread_apart():
+    ax = plots.plot_counts_over_time(COUNTS, events=EVENTS, ax=new_ax())
+    numbers = [a for a in ax.texts if a.get_text().isdigit()]
+    assert [a.get_text() for a in numbers] == ["2", "3", "4"]  # event 1 is out of range
+    lines = [line for line in ax.get_lines() if line.get_linestyle() != "-"]
+    assert len(lines) == 3
+    placed = sorted(a.get_position()[0] for a in numbers)  # axes fraction
+    assert all(b - a > 0.01 for a, b in zip(placed, placed[1:], strict=False))
+
+
+def test_events_as_text():
+    ax = plots.plot_counts_over_time(COUNTS, events=EVENTS, ax=new_ax(), event_style="text")
+    assert "Walk-back" in [t.get_text().strip() for t in ax.texts]
+    with pytest.raises(ValueError, match="event_style"):
+        plots.plot_counts_over_time(COUNTS, events=EVENTS, ax=new_ax(), event_style="x")
+
+
+def test_event_key_lists_every_event():
+    ax = plots.plot_event_key(EVENTS, ax=new_ax(), ncols=2)
+    text = "\n".join(t.get_text() for t in ax.texts)
+    assert "1  1 Jan 2023  Out of range" in text
+    assert "4  20 Nov 2024  Walk-back" in text
+    assert not ax.axison
+
+
+def test_spread_keeps_order_gap_and_bounds():
+    placed = plots._spread([0.5, 0.5, 0.51, 0.98, 0.99], gap=0.05)
+    assert placed == sorted(placed)
+    assert all(b - a >= 0.05 - 1e-12 for a, b in zip(placed, placed[1:], strict=False))
+    assert 0 <= placed[0] and placed[-1] <= 1
+    assert plots._spread([0.1, 0.9], gap=0.05) == [0.1, 0.9]
+
+
+# -- shares, small multiples -------------------------------------------------------------------
+
+
+def test_shares_draw_a_line_and_a_band_per_category():
+    ax = new_ax()
+    out = plots.plot_shares_over_time(SHARES, "share", "stance", ax=ax)
+    assert out is ax
+    assert len(ax.get_lines()) == 2
+    assert len(ax.collections) == 2  # the bands
+    assert ax.get_ylim() == (0, 1)
+    red = ax.get_lines()[0].get_color()
+    assert to_hex(red) == style.STANCE_COLORS["supports_restriction"].lower()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Supports restriction",
+                                                                    "Opposes restriction"]
+
+
+def test_shares_on_period_labels_are_evenly_spaced():
+    ax = plots.plot_shares_over_time(SHARES, "share", "stance", ax=new_ax(), x="period",
+                                     ci=None, legend=False)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2023", "2024"]
+    assert ax.get_lines()[0].get_xdata().tolist() == [0.0, 1.0]
+    assert not ax.collections and ax.get_legend() is None
+
+
+def test_small_multiples_on_a_figure_and_on_given_axes():
+    table = pd.concat([SHARES, SHARES.assign(group="industry")], ignore_index=True)
+    fig = Figure()
+    axes = plots.plot_small_multiples(table, "group", plots.plot_shares_over_time, fig=fig,
+                                      ncols=3, value_col="share", category_col="stance",
+                                      legend=False)
+    assert [ax.get_title() for ax in axes] == ["State", "Industry"]
+    assert len(fig.axes) == 3 and not fig.axes[2].get_visible()
+    grid = Figure().subplots(1, 2)
+    axes = plots.plot_small_multiples(table, "group", plots.plot_shares_over_time, axes=grid,
+                                      panels=["industry"], titles={"industry": "Firms"},
+                                      value_col="share", category_col="stance")
+    assert axes[0] is grid[0] and axes[0].get_title() == "Firms"
+    with pytest.raises(ValueError, match="panels need"):
+        plots.plot_small_multiples(table, "group", plots.plot_shares_over_time,
+                                   axes=[new_ax()], value_col="share", category_col="stance")
+
+
+# -- heatmap -----------------------------------------------------------------------------------
+
+
+def test_heatmap_prints_every_cell_readable_on_dark_and_light():
+    table = pd.DataFrame({"group": ["state", "state", "industry", "industry"],
+                          "frame": ["security", "rights", "security", "rights"],
+                          "share": [0.9, 0.05, 0.3, np.nan]})
+    ax = new_ax()
+    out = plots.plot_heatmap(table, "group", "frame", "share", ax=ax, highlight_max=True)
+    assert out is ax
+    texts = {t.get_text(): t for t in ax.texts}
+    assert set(texts) == {"90%", "5%", "30%", "–"}
+    assert texts["90%"].get_color() == "white"  # darkest cell
+    assert texts["5%"].get_color() == "#222222"  # lightest cell
+    assert texts["90%"].get_fontweight() == "bold"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["State", "Industry"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Security", "Rights"]
+
+
+def test_heatmap_without_numbers():
+    table = pd.DataFrame({"r": ["a"], "c": ["b"], "v": [1.0]})
+    assert len(plots.plot_heatmap(table, "r", "c", "v", annot=False, ax=new_ax()).texts) == 0
+
+
+# -- distinctive terms -------------------------------------------------------------------------
+
+
+def test_distinctive_terms_bars_with_raw_counts():
+    ax = new_ax()
+    out = plots.plot_distinctive_terms(TERMS, ax=ax, group="state")
+    assert out is ax
+    assert [t.get_text() for t in ax.texts] == ["n=55 vs 6", "n=12 vs 3"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ministry", "committee"]
+    strong, pale = (to_rgb(p.get_facecolor()) for p in ax.patches)
+    assert np.allclose(strong, to_rgb(style.GROUP_COLORS["state"]))
+    assert sum(pale) > sum(strong)  # not significant: paler
+    assert ax.get_xlabel()
+
+
+def test_distinctive_terms_needs_a_group_for_several():
+    with pytest.raises(ValueError, match="pass group="):
+        plots.plot_distinctive_terms(TERMS, ax=new_ax())
+
+
+# -- stacked shares and countries --------------------------------------------------------------
+
+
+def test_stacked_shares_fill_each_row_to_one():
+    table = pd.DataFrame({"country": ["PK", "PK", "RU", "RU"],
+                          "stance": ["supports_restriction", "opposes_restriction"] * 2,
+                          "share": [0.25, 0.75, 0.5, 0.5]})
+    ax = new_ax()
+    assert plots.plot_stacked_shares(table, "country", "stance", ax=ax) is ax
+    ends = {}
+    for patch in ax.patches:
+        y = round(patch.get_y() + patch.get_height() / 2)
+        ends[y] = max(ends.get(y, 0), patch.get_x() + patch.get_width())
+    assert ends == {0: 1.0, 1: 1.0}
+    assert sorted(t.get_text() for t in ax.texts) == ["25%", "50%", "50%", "75%"]
+    with pytest.raises(ValueError, match="legend"):
+        plots.plot_stacked_shares(table, "country", "stance", ax=new_ax(), legend="left")
+
+
+def test_country_comparison_draws_two_panels():
+    table = pd.DataFrame({
+        "country": ["PK", "PK", "PK", "RU", "RU"],
+        "measure": ["stance", "frame", "frame", "stance", "frame"],
+        "code": ["opposes_restriction", "rights", "security", "supports_restriction",
+                 "security"],
+        "share": [1.0, 0.5, 0.2, 1.0, 0.7],
+    })
+    fig = Figure()
+    given = fig.subplots(1, 2)
+    axes = plots.plot_country_comparison(table, axes=given)
+    assert axes[0] is given[0] and axes[1] is given[1]
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["Pakistan", "Russia"]
+    assert len(axes[1].images) == 1
+    assert len(plots.plot_country_comparison(table, fig=Figure())) == 2
+
+
+# -- docstring examples ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", [style, plots])
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
