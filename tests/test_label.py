@@ -1,0 +1,195 @@
+"""Tests for discourse.label: output shape, behaviour on new statements, the model cache."""
+
+import json
+
+import pandas as pd
+import pytest
+
+import discourse.label as label
+from discourse.label import Labellers, fit_labellers, label_texts
+from discourse.schema import FRAMES, STANCES
+
+# New statements written for these tests (not corpus rows), with what they must come out as.
+ISP = ("The Internet Service Providers Association said VPNs are neutral tools; blanket bans "
+       "would hurt IT exports, banking and research; the state should regulate misuse, not "
+       "the technology.")
+MINISTRY = ("The ministry ordered the regulator to block illegal VPNs to stop terrorists and "
+            "blasphemous content.")
+RIGHTS = ("A digital rights group said the VPN ban violates the constitutional right to "
+          "privacy and free expression and must be withdrawn.")
+CHILDREN = ("The children's commissioner said VPNs let minors bypass age verification and "
+            "must be restricted to protect children from harmful content.")
+OPPOSITION = ("Opposition leaders said the VPN crackdown before the election was political "
+              "censorship aimed at silencing protests.")
+EXPLAINER = ("The regulator explained how VPNs work and published figures on VPN usage during "
+             "the outage, without taking a position on the restrictions.")
+STATEMENTS = [ISP, MINISTRY, RIGHTS, CHILDREN, OPPOSITION, EXPLAINER]
+
+KEYS = ["source", "stance", "stance_proba", "frames", "frame_scores", "evidence"]
+
+
+@pytest.fixture(scope="module")
+def cache_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DISCOURSE_CACHE", str(root))
+        yield root
+
+
+@pytest.fixture(scope="module")
+def labelled(cache_root):
+    """The statements labelled by models trained on the shipped corpus (trained once)."""
+    return {r["source"]: r for r in label_texts(
+        STATEMENTS, sources=["isp", "ministry", "rights", "children", "opposition",
+                             "explainer"])}
+
+
+def test_output_shape_is_json(labelled):
+    for result in labelled.values():
+        assert list(result) == KEYS
+        assert result["stance"] in STANCES
+        assert list(result["stance_proba"]) == list(STANCES)
+        assert sum(result["stance_proba"].values()) == pytest.approx(1, abs=1e-3)
+        assert result["stance"] == max(result["stance_proba"], key=result["stance_proba"].get)
+        assert set(result["frames"]) <= set(FRAMES)
+        assert result["frames"] == [f for f in FRAMES if f in result["frames"]]
+        assert list(result["frame_scores"]) == list(FRAMES)
+        assert all(0 <= v <= 1 for v in result["frame_scores"].values())
+        assert 0 < len(result["evidence"]) <= label.EVIDENCE_TERMS
+        assert all(isinstance(t, str) for t in result["evidence"])
+        assert json.loads(json.dumps(result)) == result
+
+
+def test_industry_statement_is_conditional_or_opposed_on_economy_and_rights(labelled):
+    result = labelled["isp"]
+    assert result["stance"] in {"conditional", "opposes_restriction"}
+    assert {"economy", "rights"} <= set(result["frames"])
+
+
+def test_ministry_order_supports_restriction_on_security_and_morality(labelled):
+    result = labelled["ministry"]
+    assert result["stance"] == "supports_restriction"
+    assert {"security", "morality_religion"} <= set(result["frames"])
+
+
+def test_rights_group_opposes_on_rights(labelled):
+    assert labelled["rights"]["stance"] == "opposes_restriction"
+    assert "rights" in labelled["rights"]["frames"]
+
+
+def test_child_safety_call_supports_restriction(labelled):
+    assert labelled["children"]["stance"] == "supports_restriction"
+    assert "child_safety" in labelled["children"]["frames"]
+
+
+def test_opposition_statement_opposes_on_politics(labelled):
+    assert labelled["opposition"]["stance"] == "opposes_restriction"
+    assert "politics" in labelled["opposition"]["frames"]
+
+
+def test_explainer_is_neutral(labelled):
+    assert labelled["explainer"]["stance"] == "neutral"
+
+
+def test_shipped_model_was_cached_and_is_reused(labelled, cache_root, monkeypatch):
+    assert len(list(cache_root.glob("labellers-*.joblib"))) == 1
+    monkeypatch.setattr(label, "fit_labellers", _refuse)
+    again = label_texts([MINISTRY])
+    assert again[0]["stance_proba"] == labelled["ministry"]["stance_proba"]
+
+
+# -- input checks ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("texts", [[""], ["   \n\t"], ["fine", " "]])
+def test_empty_text_is_an_error(texts):
+    with pytest.raises(ValueError, match="empty or only whitespace"):
+        label_texts(texts, cache=False)
+
+
+def test_single_string_and_source_mismatch_are_errors():
+    with pytest.raises(TypeError, match="single string"):
+        label_texts("a statement", cache=False)
+    with pytest.raises(ValueError, match="one source per text"):
+        label_texts(["a", "b"], sources=["only one"], cache=False)
+
+
+# -- cache with a tiny corpus ------------------------------------------------------------------
+
+TINY = pd.DataFrame({
+    "id": [f"s{i}" for i in range(8)],
+    "actor": ["Ministry", "Regulator", "Council", "Police",
+              "Rights NGO", "Lawyers", "Journalists", "Freelancers"],
+    "text": [
+        "The ministry ordered ISPs to block illegal VPNs.",
+        "The regulator said illegal VPNs must be blocked for security.",
+        "The council said VPNs spread blasphemous content and must be blocked.",
+        "Police said criminals use illegal VPNs, which must be blocked.",
+        "The group said the ban violates privacy and free expression.",
+        "Lawyers said the ban violates constitutional rights to privacy.",
+        "Journalists said the ban violates free expression and access to information.",
+        "Freelancers said the ban violates their right to work and hurts IT exports.",
+    ],
+    "stance": ["supports_restriction"] * 4 + ["opposes_restriction"] * 4,
+    "frames": [["security"], ["security"], ["morality_religion"], ["security"],
+               ["rights"], ["rights"], ["rights"], ["rights", "economy"]],
+})
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError("the labellers were fitted again instead of loaded from the cache")
+
+
+def test_second_call_loads_from_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path))
+    first = label_texts(["Block illegal VPNs."], TINY)
+    files = list(tmp_path.glob("labellers-*.joblib"))
+    assert len(files) == 1
+    monkeypatch.setattr(label, "fit_labellers", _refuse)
+    assert label_texts(["Block illegal VPNs."], TINY) == first
+    # another seed is another model: not served from this cache
+    with pytest.raises(AssertionError, match="fitted again"):
+        label_texts(["Block illegal VPNs."], TINY, random_state=1)
+
+
+def test_changed_corpus_is_not_served_from_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path))
+    label_texts(["Block illegal VPNs."], TINY)
+    changed = TINY.assign(text=TINY["text"].str.replace("ISPs", "providers"))
+    label_texts(["Block illegal VPNs."], changed)
+    assert len(list(tmp_path.glob("labellers-*.joblib"))) == 2
+
+
+def test_corrupt_or_mismatched_cache_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path))
+    first = label_texts(["Block illegal VPNs."], TINY)
+    [path] = tmp_path.glob("labellers-*.joblib")
+    path.write_bytes(b"not a pickle")
+    assert label_texts(["Block illegal VPNs."], TINY) == first
+    # a valid bundle stored under the wrong key is not trusted either
+    bundle = fit_labellers(TINY)
+    bundle.key = "something else"
+    label.joblib.dump(bundle, path)
+    assert label_texts(["Block illegal VPNs."], TINY) == first
+    assert label.joblib.load(path).key != "something else"
+
+
+def test_cache_false_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path))
+    result = label_texts(["Block illegal VPNs.", "It violates privacy."], TINY, cache=False,
+                         sources=["a.txt", "b.txt"])
+    assert [r["source"] for r in result] == ["a.txt", "b.txt"]
+    assert [r["stance"] for r in result] == ["supports_restriction", "opposes_restriction"]
+    # codes absent from training get probability 0
+    assert result[0]["stance_proba"]["neutral"] == 0.0
+    assert result[0]["stance_proba"]["conditional"] == 0.0
+    assert not list(tmp_path.glob("labellers-*"))
+
+
+def test_fit_labellers_returns_the_bundle():
+    bundle = fit_labellers(TINY, random_state=0)
+    assert isinstance(bundle, Labellers)
+    assert bundle.stance.classes_.tolist() == ["supports_restriction", "opposes_restriction"]
+    assert bundle.frames.frames_ == list(FRAMES)
+    assert bundle.n_train == 8
+    assert bundle.label([]) == []
