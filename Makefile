@@ -14,6 +14,8 @@ export JUPYTER_DATA_DIR := $(SANDBOX)/jupyter-data
 export JUPYTER_RUNTIME_DIR := $(SANDBOX)/jupyter-runtime
 export IPYTHONDIR := $(SANDBOX)/ipython
 export PYTHONHASHSEED := 0
+# Cached models (discourse label) stay inside the checkout.
+export DISCOURSE_CACHE := $(CURDIR)/.cache/discourse
 
 .PHONY: install figures test unit notebooks lint lab benchmark constraints clean
 

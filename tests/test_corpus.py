@@ -185,6 +185,12 @@ def test_empty_text(write):
     assert problems_of(write("c.csv", csv_text(rows))) == [(3, "text", "error")]
 
 
+def test_duplicate_id_is_reported_on_an_otherwise_bad_row_too(write):
+    rows = GOOD_ROWS + [[GOOD_ROWS[1][0], "2024-02-30", "X", "state", "t"]]
+    found = problems_of(write("c.csv", csv_text(rows)))
+    assert found == [(5, "date", "error"), (5, "id", "error")]
+
+
 def test_duplicate_id_names_the_first_use(write):
     rows = GOOD_ROWS + [GOOD_ROWS[0]]
     path = write("c.csv", csv_text(rows))

@@ -547,13 +547,16 @@ def _read_all(paths: Iterable[str | PathLike[str]], today: dt.date | None):
         before = len(problems)
         ok = not rec.broken and _check_record(rec, today, problems)
         ident = rec.values.get("id", "").strip()
-        if ok and ident in first_seen:
-            first = first_seen[ident]
-            problems.append(Problem(rec.path, rec.line_of("id"), "id", f"duplicate id '{ident}'; "
-                                    f"first used at {first.path}:{first.line}; ids must be unique"))
-            ok = False
+        if not rec.broken and ident:  # a duplicate is reported even on an otherwise bad row
+            if ident in first_seen:
+                first = first_seen[ident]
+                problems.append(Problem(rec.path, rec.line_of("id"), "id",
+                                        f"duplicate id '{ident}'; first used at "
+                                        f"{first.path}:{first.line}; ids must be unique"))
+                ok = False
+            else:
+                first_seen[ident] = rec
         if ok:
-            first_seen[ident] = rec
             valid.append(rec)
         else:
             rejected.append(rec)
