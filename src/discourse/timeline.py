@@ -17,6 +17,8 @@ __all__ = [
     "prevalence",
     "category_shares",
     "wilson_interval",
+    "cross_counts",
+    "window",
 ]
 
 #: Period lengths a caller may choose, with their pandas frequency codes.
@@ -241,4 +243,57 @@ def category_shares(
     coded = ind.sum(axis=1) > 0
     out = prevalence(corpus[coded].reset_index(drop=True), ind[coded].reset_index(drop=True),
                      by, period, method="wilson", ci=ci)
+    out["total"] = out["total"].round().astype(int)
     return out.rename(columns={"variable": column, "mean": "share", "total": "count"})
+
+
+def cross_counts(
+    corpus: pd.DataFrame, rows: str, columns: str, *, min_total: int = 0
+) -> pd.DataFrame:
+    """Count statements by two columns, as a table with one column per value of ``columns``.
+
+    A list column (``frames``) counts each statement once per code. Values keep their schema
+    order (categoricals) or are sorted; a ``total`` column ends each row (statements, not
+    codes), and rows with fewer than ``min_total`` statements are left out.
+
+    Examples
+    --------
+    >>> toy = pd.DataFrame({"group": ["state", "state", "industry"],
+    ...                     "stance": ["neutral", "neutral", "conditional"]})
+    >>> cross_counts(toy, "group", "stance").values.tolist()
+    [['industry', 1, 0, 1], ['state', 0, 2, 2]]
+    """
+    ind = indicators(corpus, columns)
+    keys = corpus[rows]
+    order = ([str(c) for c in keys.cat.categories if (keys == c).any()]
+             if isinstance(keys.dtype, pd.CategoricalDtype) else sorted(keys.dropna().unique()))
+    table = ind.groupby(keys.astype(str).to_numpy(), sort=False).sum().reindex(order)
+    table = table.loc[:, table.sum() > 0].astype(int)
+    table["total"] = keys.astype(str).value_counts().reindex(order).to_numpy()
+    table = table[table["total"] >= min_total]
+    return table.rename_axis(rows).reset_index()
+
+
+def window(
+    corpus: pd.DataFrame,
+    start: str,
+    end: str,
+    *,
+    country: str | None = None,
+) -> pd.DataFrame:
+    """Return the statements dated from ``start`` to ``end`` (inclusive), in date order.
+
+    Month-precision dates count as the first of their month. Ties are broken by ``id``.
+
+    Examples
+    --------
+    >>> from discourse import load_corpus
+    >>> nov = window(load_corpus(), "2024-11-01", "2024-11-30", country="PK")
+    >>> bool(nov["date"].is_monotonic_increasing)
+    True
+    """
+    dates = corpus["date"]
+    keep = (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
+    if country is not None:
+        keep &= corpus["country"].astype(str) == country
+    return corpus[keep].sort_values(["date", "id"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,127 @@
+"""Aggregation by group x period: counts, shares and intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from discourse import load_corpus
+from discourse.timeline import (
+    category_shares,
+    counts_by_period,
+    cross_counts,
+    indicators,
+    period_labels,
+    prevalence,
+    wilson_interval,
+    window,
+)
+
+TOY = pd.DataFrame({
+    "id": ["a", "b", "c", "d", "e"],
+    "date": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-03-01", "2025-02-01",
+                            "2024-02-10"]),
+    "group": pd.Categorical(["state", "state", "industry", "state", "industry"],
+                            categories=["civil_society", "industry", "state"]),
+    "country": ["PK", "PK", "IN", "PK", "PK"],
+    "stance": pd.Categorical(["supports_restriction", "conditional", "opposes_restriction",
+                              "supports_restriction", None],
+                             categories=["supports_restriction", "conditional",
+                                         "opposes_restriction", "neutral"]),
+    "frames": [["security"], ["economy", "security"], ["rights"], [], ["economy"]],
+})
+
+
+def test_period_labels():
+    labels = period_labels(TOY["date"], "quarter")
+    assert labels["period"].tolist() == ["2024Q1", "2024Q1", "2024Q1", "2025Q1", "2024Q1"]
+    assert period_labels(TOY["date"], "month")["period"].iloc[0] == "2024-01"
+    with pytest.raises(ValueError, match="period must be one of"):
+        period_labels(TOY["date"], "week")
+
+
+def test_counts_by_period_zero_fills_and_adds_up():
+    counts = counts_by_period(TOY, period="month")
+    assert counts["n"].sum() == len(TOY)
+    assert counts["group"].unique().tolist() == ["industry", "state"]  # schema order, present
+    state = counts[counts["group"] == "state"]
+    assert len(state) == 14  # every month from 2024-01 to 2025-02
+    assert state.set_index("period").loc["2024-01", "n"] == 2
+    assert state.set_index("period").loc["2024-06", "n"] == 0
+
+
+def test_counts_by_period_on_the_corpus_add_up():
+    corpus = load_corpus()
+    for period in ("month", "quarter", "year"):
+        assert counts_by_period(corpus, period=period)["n"].sum() == len(corpus)
+    assert counts_by_period(corpus, by=None, period="year")["n"].sum() == len(corpus)
+
+
+def test_indicators_for_lists_and_categoricals():
+    frames = indicators(TOY, "frames")
+    assert frames.columns[:3].tolist() == ["security", "morality_religion", "economy"]
+    assert frames["security"].tolist() == [1, 1, 0, 0, 0]
+    stance = indicators(TOY, "stance")
+    assert stance.sum(axis=1).tolist() == [1, 1, 1, 1, 0]  # a missing stance is all 0
+
+
+def test_wilson_interval_known_values():
+    low, high = wilson_interval(np.array([5]), np.array([10]))
+    assert (round(float(low[0]), 4), round(float(high[0]), 4)) == (0.2366, 0.7634)
+    low, high = wilson_interval(np.array([10]), np.array([10]))
+    assert float(high[0]) == 1.0 and round(float(low[0]), 4) == 0.7225
+
+
+def test_prevalence_wilson_counts_and_bounds():
+    values = indicators(TOY, "frames")[["security", "economy"]]
+    table = prevalence(TOY, values, by="group", period="year", method="wilson")
+    assert table.columns.tolist() == ["group", "period", "period_start", "variable", "n",
+                                      "total", "mean", "ci_low", "ci_high"]
+    row = table[(table["group"] == "state") & (table["period"] == "2024")
+                & (table["variable"] == "security")].iloc[0]
+    assert (row["n"], row["total"], row["mean"]) == (2, 2.0, 1.0)
+    assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
+    # each statement counted once per cell: the n of one variable adds up to the corpus
+    assert table[table["variable"] == "security"]["n"].sum() == len(TOY)
+
+
+def test_prevalence_bootstrap_is_seeded():
+    values = pd.DataFrame({"w": [0.1, 0.9, 0.5, 0.3, 0.7]})
+    a = prevalence(TOY, values, by=None, period="year", random_state=3)
+    b = prevalence(TOY, values, by=None, period="year", random_state=3)
+    c = prevalence(TOY, values, by=None, period="year", random_state=4)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["ci_low"].equals(c["ci_low"])
+    assert a.loc[a["period"] == "2024", "mean"].item() == pytest.approx((0.1 + 0.9 + 0.5 + 0.7) / 4)
+
+
+def test_prevalence_rejects_bad_input():
+    with pytest.raises(ValueError, match="rows"):
+        prevalence(TOY, pd.DataFrame({"x": [1, 0]}))
+    with pytest.raises(ValueError, match="0/1"):
+        prevalence(TOY, pd.DataFrame({"x": [0.5] * 5}), method="wilson")
+    with pytest.raises(ValueError, match="method"):
+        prevalence(TOY, pd.DataFrame({"x": [1] * 5}), method="normal")
+
+
+def test_category_shares_sum_to_one_and_skip_uncoded_rows():
+    shares = category_shares(TOY, "stance", by="group", period="year")
+    sums = shares.groupby(["group", "period"])["share"].sum()
+    assert np.allclose(sums, 1.0)
+    industry_2024 = shares[(shares["group"] == "industry") & (shares["period"] == "2024")]
+    assert industry_2024["n"].unique().tolist() == [1]  # the statement without stance is out
+    assert shares["count"].dtype.kind == "i"
+
+
+def test_cross_counts():
+    table = cross_counts(TOY, "group", "frames")
+    assert table.columns.tolist() == ["group", "security", "economy", "rights", "total"]
+    assert table.values.tolist() == [["industry", 0, 1, 1, 2], ["state", 2, 1, 0, 3]]
+    assert cross_counts(TOY, "group", "frames", min_total=3)["group"].tolist() == ["state"]
+
+
+def test_window_is_inclusive_sorted_and_filtered():
+    out = window(TOY, "2024-01-05", "2024-03-01", country="PK")
+    assert out["id"].tolist() == ["a", "b", "e"]
+    assert window(TOY, "2024-01-05", "2024-03-01")["id"].tolist() == ["a", "b", "e", "c"]
