@@ -1,0 +1,150 @@
+"""The analysis commands of the CLI: themes, terms, label, evaluate and figures."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from discourse import load_corpus
+from discourse.cli import main
+from discourse.paths import shipped_corpus_file
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    """A 120-statement slice of the shipped corpus (every stance and group present)."""
+    with open(shipped_corpus_file(), encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    picked = rows[::2][:120]
+    path = tmp_path_factory.mktemp("corpus") / "small.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(picked)
+    return path
+
+
+def run(*args: str, stdin: str | bytes | None = None, cache=None) -> subprocess.CompletedProcess:
+    env = None
+    if cache is not None:
+        import os
+
+        env = {**os.environ, "DISCOURSE_CACHE": str(cache)}
+    return subprocess.run([sys.executable, "-m", "discourse", *args], capture_output=True,
+                          input=stdin.encode() if isinstance(stdin, str) else stdin, env=env)
+
+
+def test_themes_json(small_corpus):
+    result = run("themes", "--corpus", str(small_corpus), "--n-themes", "4", "--seed", "1",
+                 "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n_themes"] == 4 and report["seed"] == 1
+    assert {"stability", "coherence", "themes"} <= set(report)
+    assert len(report["themes"]) == 4
+    for theme in report["themes"]:
+        assert {"id", "label", "top_terms", "share"} <= set(theme)
+    assert sum(t["share"] for t in report["themes"]) == pytest.approx(1.0, abs=0.02)
+    again = run("themes", "--corpus", str(small_corpus), "--n-themes", "4", "--seed", "1",
+                "--json")
+    assert again.stdout == result.stdout  # same seed, new process: identical output
+
+
+def test_themes_text(small_corpus, capsys):
+    assert main(["themes", "--corpus", str(small_corpus), "--n-themes", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3 themes (seed 0): stability ")
+    assert "[2] " in out
+
+
+def test_terms_json_and_by(small_corpus):
+    result = run("terms", "--corpus", str(small_corpus), "--top", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert {r["group"] for r in rows} == {"civil_society", "industry", "state"}
+    assert all(len([r for r in rows if r["group"] == g]) <= 3 for g in {r["group"] for r in rows})
+    for row in rows:
+        assert {"group", "term", "z", "p_adj", "count_group", "count_rest"} <= set(row)
+        assert 0 <= row["p_adj"] <= 1
+    by_stance = run("terms", "--corpus", str(small_corpus), "--by", "stance", "--top", "2",
+                    "--json")
+    assert {r["group"] for r in json.loads(by_stance.stdout)} <= {
+        "supports_restriction", "conditional", "opposes_restriction", "neutral"}
+
+
+def test_terms_unknown_column(small_corpus):
+    result = run("terms", "--corpus", str(small_corpus), "--by", "colour")
+    assert result.returncode == 1
+    assert b"--by: no column 'colour'" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+def test_label_json_from_files_and_stdin(small_corpus, tmp_path):
+    one = tmp_path / "one.txt"
+    one.write_text("The ministry ordered the regulator to block illegal VPNs to stop "
+                   "terrorists and blasphemous content.", encoding="utf-8")
+    result = run("label", "--corpus", str(small_corpus), "--json", str(one), "-",
+                 stdin="Digital rights groups said the VPN ban violates privacy and free "
+                       "expression.", cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line["source"] for line in lines] == [str(one), "<stdin>"]
+    for line in lines:
+        assert set(line["stance_proba"]) == {"supports_restriction", "conditional",
+                                             "opposes_restriction", "neutral"}
+        assert sum(line["stance_proba"].values()) == pytest.approx(1.0, abs=1e-3)
+        assert isinstance(line["frames"], list) and isinstance(line["evidence"], list)
+    assert lines[0]["stance"] == "supports_restriction"
+    assert lines[1]["stance"] == "opposes_restriction"
+    assert list((tmp_path / "cache").iterdir())  # the model was cached
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n", b"\x00\x01\x02binary", b"\xff\xfe\xfa"])
+def test_label_rejects_empty_and_binary_input(tmp_path, content):
+    path = tmp_path / "input.txt"
+    path.write_bytes(content)
+    result = run("label", str(path), cache=tmp_path / "cache")
+    assert result.returncode == 1
+    assert str(path).encode() in result.stderr
+    assert b"Traceback" not in result.stderr
+    assert run("label", stdin=content, cache=tmp_path / "cache").returncode == 1
+
+
+def test_label_missing_file(tmp_path):
+    result = run("label", str(tmp_path / "nope.txt"))
+    assert result.returncode == 1 and b"no such file" in result.stderr
+
+
+def test_evaluate_json_shape(small_corpus):
+    result = run("evaluate", "--corpus", str(small_corpus), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    stance = report["stance"]
+    assert {"macro_f1", "macro_f1_ci", "baselines", "per_class", "confusion", "n"} <= set(stance)
+    for name in ("majority", "lexicon"):
+        assert {"macro_f1", "per_class", "confusion", "n"} <= set(stance["baselines"][name])
+    frames = report["frames"]
+    assert {"micro_f1", "macro_f1", "per_frame", "baselines"} <= set(frames)
+    assert "lexicon" in frames["baselines"]
+    low, high = stance["macro_f1_ci"]
+    assert low <= stance["macro_f1"] <= high
+
+
+def test_evaluate_text(small_corpus, capsys):
+    assert main(["evaluate", "--corpus", str(small_corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "grouped by actor" in out and "majority" in out and "lexicon" in out
+
+
+def test_figures_command(tmp_path):
+    out = tmp_path / "figs"
+    result = run("figures", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["figures"]) >= 7
+    assert manifest["corpus_rows"] == len(load_corpus())
+    assert manifest["corpus_sha256"]  # the shipped corpus file is hashed too
