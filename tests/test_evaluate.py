@@ -285,3 +285,53 @@ def test_shipped_corpus_beats_the_baselines(shipped):
     frames = shipped["frames"]
     assert frames["n"] == 296
     assert 0.5 < frames["micro_f1"] <= 1 and 0.5 < frames["baselines"]["lexicon"]["micro_f1"]
+
+
+# -- memoised runs -----------------------------------------------------------------------------
+
+
+def test_out_of_fold_predictions_reuse_the_evaluated_run(monkeypatch):
+    corpus = tiny_corpus()
+    ev._RUNS.clear()
+    report = evaluate_stance(corpus, n_splits=3, n_repeats=2, random_state=0)
+
+    def no_fit(self, *args, **kwargs):
+        raise AssertionError("refitted")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(StanceClassifier, "fit", no_fit)
+        oof = out_of_fold_predictions(corpus, n_splits=3, n_repeats=2, random_state=0)
+        assert evaluate_stance(corpus, n_splits=3, n_repeats=2, random_state=0) == report
+        with pytest.raises(AssertionError, match="refitted"):  # other settings: a new run
+            out_of_fold_predictions(corpus, n_splits=3, n_repeats=1, random_state=0)
+        changed = corpus.assign(text=corpus["text"].str.replace("VPNs", "VPN services"))
+        with pytest.raises(AssertionError, match="refitted"):  # other content: a new run
+            out_of_fold_predictions(changed, n_splits=3, n_repeats=2, random_state=0)
+    from sklearn.metrics import f1_score
+
+    macro = np.mean([f1_score(g["stance"], g["predicted"], average="macro", zero_division=0)
+                     for _, g in oof.groupby("repeat")])
+    assert report["macro_f1"] == round(macro, 4)
+    # the stored run equals a fresh one, and callers get copies
+    oof["predicted"] = "neutral"
+    ev._RUNS.clear()
+    ev._FOLDS.clear()
+    fresh = out_of_fold_predictions(corpus, n_splits=3, n_repeats=2, random_state=0)
+    pd.testing.assert_frame_equal(
+        fresh, out_of_fold_predictions(corpus, n_splits=3, n_repeats=2, random_state=0))
+    assert (fresh["predicted"] != "neutral").any()
+
+
+def test_memo_is_bounded_and_folds_are_fresh_copies():
+    store = ev.OrderedDict()
+    for i in range(ev._MEMO_SIZE + 5):
+        ev._remember(store, i, lambda i=i: i * i)
+    assert len(store) == ev._MEMO_SIZE and list(store)[-1] == ev._MEMO_SIZE + 4
+    corpus = tiny_corpus()
+    first = cv_folds(corpus, 3, 1, 0)
+    first[0].test[:] = -1
+    again = cv_folds(corpus, 3, 1, 0)
+    assert (again[0].test >= 0).all()
+    ev._FOLDS.clear()
+    assert all(np.array_equal(a.test, b.test) and np.array_equal(a.train, b.train)
+               for a, b in zip(again, cv_folds(corpus, 3, 1, 0), strict=True))

@@ -185,3 +185,16 @@ def test_rows_and_labels_must_agree():
         FrameClassifier().fit(TEXTS, FRAMES_OF[:-1])
     with pytest.raises(TypeError, match="single string"):
         FrameClassifier().fit("one text", FRAMES_OF)
+
+
+def test_classifier_features_are_those_of_the_shared_vectorizer():
+    from discourse.features import make_vectorizer
+
+    actors = [f"Actor {i}" for i in range(len(TEXTS))]
+    clf = FrameClassifier().fit(TEXTS[:6], FRAMES_OF[:6], actors=actors[:6])
+    shared = make_vectorizer(TEXTS[:6], actors[:6])
+    assert clf.vectorizer_.get_params() == shared.get_params()
+    expected = shared.fit(TEXTS[:6]).transform(TEXTS)
+    got = clf.vectorizer_.transform(TEXTS)
+    assert clf.vectorizer_.vocabulary_ == shared.vocabulary_
+    assert (got != expected).nnz == 0

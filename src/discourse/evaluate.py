@@ -6,12 +6,20 @@ on the ``actor`` column (stratified by stance), so that no actor has statements 
 sides of a split, and the split is repeated with several seeds. Each model, the trained
 labellers and the baselines alike, is fitted on the training part of a fold and predicts
 only its test part.
+
+Folds and the stance classifier's out-of-fold run are memoised in-process (a few entries,
+keyed by a hash of the content they depend on and by the CV settings), so that
+:func:`evaluate` followed by :func:`out_of_fold_predictions` with the same corpus and
+settings fits the classifier once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -19,12 +27,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from .features import preprocess
 from .frames import FrameClassifier, FrameLexicon, frame_matrix
 from .schema import FRAMES, STANCES
-from .stance import StanceClassifier
+from .stance import StanceClassifier, _one_blas_thread
 
 __all__ = [
     "STANCE_CUES",
@@ -37,6 +44,11 @@ __all__ = [
     "evaluate_stance",
     "evaluate_frames",
     "evaluate",
+    "stance_scores_table",
+    "per_class_table",
+    "confusion_table",
+    "frame_scores_table",
+    "frame_summary_table",
 ]
 
 #: Bootstrap resamples for the 95% interval of macro-F1.
@@ -160,6 +172,32 @@ class KeywordStance(ClassifierMixin, BaseEstimator):
         return np.array(out, dtype=object)
 
 
+# -- memo --------------------------------------------------------------------------------------
+
+#: Entries kept by each in-process memo (folds, out-of-fold runs); the oldest is dropped.
+_MEMO_SIZE = 8
+_FOLDS: OrderedDict[Hashable, list[Fold]] = OrderedDict()
+_RUNS: OrderedDict[Hashable, dict[str, np.ndarray]] = OrderedDict()
+
+
+def _digest(*columns: Iterable) -> str:
+    """Return a SHA-256 of the values of some columns, in order."""
+    payload = json.dumps([[str(v) for v in column] for column in columns],
+                         ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _remember(store: OrderedDict, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """Return ``store[key]``, computing and storing it first if missing (bounded)."""
+    if key in store:
+        store.move_to_end(key)
+        return store[key]
+    value = store[key] = compute()
+    while len(store) > _MEMO_SIZE:
+        store.popitem(last=False)
+    return value
+
+
 # -- folds -------------------------------------------------------------------------------------
 
 
@@ -194,6 +232,12 @@ def cv_folds(
     AssertionError
         If an actor were on both sides of a split, or a row in both (never expected).
 
+    Notes
+    -----
+    The folds are memoised in-process, keyed by a hash of the actors and strata and by the
+    settings (splitting took a noticeable share of :func:`evaluate`); each call returns
+    fresh arrays.
+
     Examples
     --------
     >>> corpus = pd.DataFrame({"actor": list("aabbccdd"), "stance": ["neutral"] * 8})
@@ -210,14 +254,21 @@ def cv_folds(
         strata = strata.astype(str).to_numpy()
     else:
         strata = np.zeros(len(corpus), dtype=int)
-    folds = []
-    for repeat in range(n_repeats):
-        splitter = StratifiedGroupKFold(n_splits, shuffle=True, random_state=random_state + repeat)
-        for fold, (train, test) in enumerate(splitter.split(actors, strata, actors)):
-            assert not set(actors[train]) & set(actors[test]), "an actor is in train and test"
-            assert not set(train) & set(test), "a statement is in train and test"
-            folds.append(Fold(repeat, fold, train, test))
-    return folds
+
+    def split() -> list[Fold]:
+        folds = []
+        for repeat in range(n_repeats):
+            splitter = StratifiedGroupKFold(n_splits, shuffle=True,
+                                            random_state=random_state + repeat)
+            for fold, (train, test) in enumerate(splitter.split(actors, strata, actors)):
+                assert not set(actors[train]) & set(actors[test]), "an actor is in train and test"
+                assert not set(train) & set(test), "a statement is in train and test"
+                folds.append(Fold(repeat, fold, train, test))
+        return folds
+
+    key = (_digest(actors, strata), int(n_splits), int(n_repeats), int(random_state))
+    return [Fold(f.repeat, f.fold, f.train.copy(), f.test.copy())
+            for f in _remember(_FOLDS, key, split)]
 
 
 # -- metrics -----------------------------------------------------------------------------------
@@ -337,7 +388,7 @@ def _stance_runs(rows: pd.DataFrame, folds: list[Fold],
                   "proba": np.full((n_repeats, len(rows)), np.nan),
                   "fold": np.full((n_repeats, len(rows)), -1)}
            for name in models}
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _one_blas_thread():
         for fold in folds:
             train_texts = [texts[i] for i in fold.train]
             test_texts = [texts[i] for i in fold.test]
@@ -353,6 +404,23 @@ def _stance_runs(rows: pd.DataFrame, folds: list[Fold],
                     out[name]["pred"][fold.repeat, fold.test] = model.predict(test_texts)
                 out[name]["fold"][fold.repeat, fold.test] = fold.fold
     return out
+
+
+def _classifier_run(rows: pd.DataFrame, n_splits: int, n_repeats: int,
+                    random_state: int) -> dict[str, np.ndarray]:
+    """The stance classifier's out-of-fold run (``pred``, ``proba``, ``fold``), memoised.
+
+    The key is a hash of what the run depends on (texts, actors and stances, in order), the
+    CV settings and the classifier class; a hit returns copies of the stored arrays.
+    """
+    key = (_digest(rows["text"], rows["actor"], rows["stance"]), int(n_splits),
+           int(n_repeats), int(random_state), StanceClassifier)
+
+    def run() -> dict[str, np.ndarray]:
+        folds = cv_folds(rows, n_splits, n_repeats, random_state)
+        return _stance_runs(rows, folds, {"model": _stance_models(random_state)["model"]})["model"]
+
+    return {name: values.copy() for name, values in _remember(_RUNS, key, run).items()}
 
 
 def out_of_fold_predictions(
@@ -374,6 +442,12 @@ def out_of_fold_predictions(
         ``predicted``, ``proba`` (calibrated probability of the predicted code), ``fold``
         and ``repeat``; ordered by repeat, then corpus order.
 
+    Notes
+    -----
+    These are the predictions :func:`evaluate_stance` (and so :func:`evaluate`) scores:
+    the run is memoised in-process, so after ``evaluate(corpus)`` this call with the same
+    corpus and settings returns at once, without fitting again (and vice versa).
+
     Examples
     --------
     >>> from discourse.corpus import load_corpus
@@ -382,8 +456,7 @@ def out_of_fold_predictions(
     (296, [0])
     """
     rows = _stance_rows(corpus)
-    folds = cv_folds(rows, n_splits, n_repeats, random_state)
-    run = _stance_runs(rows, folds, {"model": _stance_models(random_state)["model"]})["model"]
+    run = _classifier_run(rows, n_splits, n_repeats, random_state)
     frames = []
     for repeat in range(n_repeats):
         frames.append(pd.DataFrame({
@@ -418,7 +491,8 @@ def evaluate_stance(
     order), so each row sums to the class support.
 
     The baselines, fitted in the same folds, are ``majority`` (:class:`MajorityStance`) and
-    ``lexicon`` (:class:`KeywordStance`).
+    ``lexicon`` (:class:`KeywordStance`). The classifier's run is memoised and shared with
+    :func:`out_of_fold_predictions`.
 
     Returns
     -------
@@ -435,7 +509,10 @@ def evaluate_stance(
     """
     rows = _stance_rows(corpus)
     folds = cv_folds(rows, n_splits, n_repeats, random_state)
-    runs = _stance_runs(rows, folds, _stance_models(random_state))
+    baselines = {name: make for name, make in _stance_models(random_state).items()
+                 if name != "model"}
+    runs = {"model": _classifier_run(rows, n_splits, n_repeats, random_state),
+            **_stance_runs(rows, folds, baselines)}
     labels = [s for s in STANCES if s in set(rows["stance"].astype(str))]
     index = {code: i for i, code in enumerate(labels)}
     y = np.array([index[s] for s in rows["stance"].astype(str)])
@@ -503,15 +580,17 @@ def evaluate_frames(
     texts = rows["text"].astype(str).tolist()
     actors = rows["actor"].astype(str).to_numpy()
     preds = {name: np.zeros((n_repeats, *Y.shape), dtype=int) for name in ("model", "lexicon")}
-    with threadpool_limits(limits=1, user_api="blas"):
+    # the lexicon is fixed (its fit learns nothing), so a statement gets the same lexicon
+    # prediction in every fold: match each statement once
+    lexicon = FrameLexicon().predict(texts).to_numpy()
+    with _one_blas_thread():
         for fold in folds:
             train_texts = [texts[i] for i in fold.train]
             test_texts = [texts[i] for i in fold.test]
             model = FrameClassifier(random_state=random_state)
             model.fit(train_texts, Y[fold.train], actors=actors[fold.train])
             preds["model"][fold.repeat, fold.test] = model.predict(test_texts).to_numpy()
-            lexicon = FrameLexicon().fit(train_texts, Y[fold.train])
-            preds["lexicon"][fold.repeat, fold.test] = lexicon.predict(test_texts).to_numpy()
+            preds["lexicon"][fold.repeat, fold.test] = lexicon[fold.test]
     result = _frame_report(Y, preds["model"])
     result["n"] = int(len(rows))
     result["baselines"] = {"lexicon": _frame_report(Y, preds["lexicon"])}
@@ -546,6 +625,13 @@ def evaluate(
         4 decimals, only lists, dicts, str, int and float. Same corpus and seed give the same
         dict.
 
+    Notes
+    -----
+    The stance classifier's out-of-fold run is memoised in-process: calling
+    :func:`out_of_fold_predictions` afterwards with the same corpus, ``n_splits``,
+    ``n_repeats`` and ``random_state`` returns the predictions that were scored here,
+    without fitting again.
+
     Examples
     --------
     >>> from discourse.corpus import load_corpus
@@ -567,3 +653,87 @@ def evaluate(
         "stance": evaluate_stance(corpus, n_splits, n_repeats, random_state),
         "frames": evaluate_frames(corpus, n_splits, n_repeats, random_state),
     }
+
+
+# -- the report as tidy tables (for notebooks and papers) ---------------------------------------
+
+
+def _stance_blocks(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    stance = report["stance"] if "stance" in report else report
+    return [("classifier", stance)] + list(stance["baselines"].items())
+
+
+def stance_scores_table(report: dict[str, Any]) -> pd.DataFrame:
+    """Return the stance macro-F1 of the classifier and each baseline as a tidy table.
+
+    Parameters
+    ----------
+    report : dict
+        The result of :func:`evaluate` (or its ``"stance"`` part).
+
+    Returns
+    -------
+    DataFrame
+        ``model`` (``classifier``, ``majority``, ``lexicon``), ``macro_f1``, ``ci_low``,
+        ``ci_high`` (95% bootstrap interval) and ``n`` (statements scored).
+
+    Examples
+    --------
+    >>> block = {"macro_f1": 0.5, "macro_f1_ci": [0.4, 0.6], "n": 10}
+    >>> table = stance_scores_table({"stance": {**block, "baselines": {"majority": block}}})
+    >>> table["model"].tolist()
+    ['classifier', 'majority']
+    """
+    rows = [{"model": name, "macro_f1": block["macro_f1"], "ci_low": block["macro_f1_ci"][0],
+             "ci_high": block["macro_f1_ci"][1], "n": block["n"]}
+            for name, block in _stance_blocks(report)]
+    return pd.DataFrame(rows, columns=["model", "macro_f1", "ci_low", "ci_high", "n"])
+
+
+def per_class_table(report: dict[str, Any]) -> pd.DataFrame:
+    """Return per-class precision, recall, F1 and support of every stance model, tidy.
+
+    Columns: ``model``, ``stance``, ``precision``, ``recall``, ``f1``, ``support``.
+    """
+    rows = [{"model": name, "stance": code, **scores}
+            for name, block in _stance_blocks(report)
+            for code, scores in block["per_class"].items()]
+    return pd.DataFrame(rows, columns=["model", "stance", "precision", "recall", "f1",
+                                       "support"])
+
+
+def confusion_table(report: dict[str, Any], model: str = "classifier") -> pd.DataFrame:
+    """Return one model's stance confusion matrix (mean over repeats) as a wide table.
+
+    Rows are the true codes (column ``true``), columns the predicted codes.
+    """
+    block = dict(_stance_blocks(report))[model]["confusion"]
+    table = pd.DataFrame(block["matrix"], columns=block["labels"])
+    table.insert(0, "true", block["labels"])
+    return table
+
+
+def _frame_blocks(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    frames = report["frames"] if "frames" in report else report
+    return [("classifier", frames)] + list(frames["baselines"].items())
+
+
+def frame_scores_table(report: dict[str, Any]) -> pd.DataFrame:
+    """Return per-frame precision, recall, F1 and support of both frame labellers, tidy.
+
+    Columns: ``labeller`` (``classifier``, ``lexicon``), ``frame``, ``precision``,
+    ``recall``, ``f1``, ``support``.
+    """
+    rows = [{"labeller": name, "frame": code, **scores}
+            for name, block in _frame_blocks(report)
+            for code, scores in block["per_frame"].items()]
+    return pd.DataFrame(rows, columns=["labeller", "frame", "precision", "recall", "f1",
+                                       "support"])
+
+
+def frame_summary_table(report: dict[str, Any]) -> pd.DataFrame:
+    """Return the micro- and macro-F1 of both frame labellers: ``labeller``, ``micro_f1``,
+    ``macro_f1``."""
+    rows = [{"labeller": name, "micro_f1": block["micro_f1"], "macro_f1": block["macro_f1"]}
+            for name, block in _frame_blocks(report)]
+    return pd.DataFrame(rows, columns=["labeller", "micro_f1", "macro_f1"])

@@ -13,11 +13,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from .features import make_vectorizer, preprocess, tokenize
 from .paths import DATA_DIR
 from .schema import FRAMES
+from .stance import _MemoTfidfVectorizer, _one_blas_thread, _stop_words
 
 __all__ = [
     "LEXICON_FILE",
@@ -363,7 +363,10 @@ class FrameClassifier(BaseEstimator):
     Attributes
     ----------
     vectorizer_ : TfidfVectorizer
-        The fitted shared vectorizer.
+        The fitted shared vectorizer: the configuration of
+        :func:`~discourse.features.make_vectorizer` in a subclass that analyses each text
+        once per process (same features; see :class:`~discourse.stance.StanceClassifier`,
+        Speed).
     estimators_ : dict
         Frame code -> fitted ``LogisticRegression``, or a float for a constant frame.
     frames_ : list of str
@@ -402,21 +405,26 @@ class FrameClassifier(BaseEstimator):
         Y = frame_matrix(y).to_numpy()
         if len(Y) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(Y)} frame rows")
-        self.vectorizer_ = make_vectorizer(texts, [] if actors is None else list(actors))
+        # make_vectorizer(texts, actors), as a vectorizer that analyses each text once per
+        # process and with the stop list of these texts and actors memoised (the stance
+        # classifier of the same CV fold uses it too): the same features, found faster
+        params = make_vectorizer().get_params()
+        params["stop_words"] = _stop_words(texts, [] if actors is None else list(actors))
+        self.vectorizer_ = _MemoTfidfVectorizer(**params)
         try:
             Z = self.vectorizer_.fit_transform(texts)
         except ValueError:  # too few texts for min_df / max_df: keep every term
             self.vectorizer_.set_params(min_df=1, max_df=1.0)
             Z = self.vectorizer_.fit_transform(texts)
         self.estimators_ = {}
-        for j, frame in enumerate(FRAMES):
-            column = Y[:, j]
-            if column.min() == column.max():
-                self.estimators_[frame] = float(column[0])
-                continue
-            model = LogisticRegression(C=self.C, class_weight="balanced",
-                                       random_state=self.random_state, max_iter=2000)
-            with threadpool_limits(limits=1, user_api="blas"):  # see StanceClassifier
+        with _one_blas_thread():  # see StanceClassifier
+            for j, frame in enumerate(FRAMES):
+                column = Y[:, j]
+                if column.min() == column.max():
+                    self.estimators_[frame] = float(column[0])
+                    continue
+                model = LogisticRegression(C=self.C, class_weight="balanced",
+                                           random_state=self.random_state, max_iter=2000)
                 self.estimators_[frame] = model.fit(Z, column)
         self.frames_ = list(FRAMES)
         return self
