@@ -281,3 +281,18 @@ def test_write_figures_skips_what_the_corpus_cannot_show(corpus, tmp_path):
         ("frame_heatmap", "no statement is coded for frames"),
     ]
     assert not (tmp_path / "stance_over_time.png").exists()
+
+
+def test_committed_figures_are_up_to_date(tmp_path):
+    """figures/ (shown in the README) was rebuilt from the current corpus and code."""
+    committed_dir = Path(__file__).resolve().parent.parent / "figures"
+    if not (committed_dir / "manifest.json").is_file():
+        pytest.skip("no committed figures/ (installed package)")
+    committed = json.loads((committed_dir / "manifest.json").read_text())
+    assert committed["corpus_sha256"] == file_sha256(shipped_corpus_file()), (
+        "the corpus changed since figures/ was built: run `make figures` and commit")
+    fresh = figures.write_figures(load_corpus(), tmp_path, corpus_path=shipped_corpus_file())
+    for old, new in zip(committed["figures"], fresh["figures"], strict=True):
+        old_csv = {f["path"]: f["sha256"] for f in old["files"] if f["path"].endswith(".csv")}
+        new_csv = {f["path"]: f["sha256"] for f in new["files"] if f["path"].endswith(".csv")}
+        assert old_csv == new_csv, f"{new['id']}: data changed; run `make figures` and commit"
