@@ -64,10 +64,13 @@ def test_shipped_texts_are_paraphrases_of_60_to_160_words():
     corpus = load_corpus()
     words = corpus["text"].str.split().str.len()
     assert words.between(60, 160).all(), corpus.loc[~words.between(60, 160), "id"].tolist()
-    # every text is in English reported speech about its actor: no code names leak in
+    # every text is in English reported speech about its actor: no code names leak in,
+    # and no text announces its stance ("argued neither for nor against")
     for code in schema.STANCES + schema.FRAMES:
         if "_" in code:
             assert not corpus["text"].str.contains(code, regex=False).any(), code
+    cues = corpus["text"].str.contains(r"for or against|neither for|took no side", case=False)
+    assert not cues.any(), corpus.loc[cues, "id"].tolist()
 
 
 def test_load_corpus_from_any_working_directory(tmp_path):
