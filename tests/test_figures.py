@@ -296,3 +296,12 @@ def test_committed_figures_are_up_to_date(tmp_path):
         old_csv = {f["path"]: f["sha256"] for f in old["files"] if f["path"].endswith(".csv")}
         new_csv = {f["path"]: f["sha256"] for f in new["files"] if f["path"].endswith(".csv")}
         assert old_csv == new_csv, f"{new['id']}: data changed; run `make figures` and commit"
+
+
+def test_theme_figure_uses_the_number_of_themes_the_corpus_supports():
+    """figures.N_THEMES is fixed for speed; it must be what choose_n_themes picks."""
+    from discourse.themes import choose_n_themes
+
+    corpus = load_corpus()
+    choice = choose_n_themes(corpus["text"], corpus["actor"])
+    assert int(choice.loc[choice["chosen"], "n_themes"].iloc[0]) == figures.N_THEMES
