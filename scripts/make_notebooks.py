@@ -100,7 +100,7 @@ paraphrases in reported speech; the actors' own key terms appear verbatim. Its d
 summary = discourse.summarize_corpus(corpus)
 for key in ("groups", "stances", "frames", "years"):
     print(key, summary[key])
-print("countries:", len(summary["countries"]), "jurisdictions;", summary["countries"])"""),
+print("countries:", len(summary["countries"]), "codes (EU: EU-level, XX: global);", summary["countries"])"""),
     md("""
 ## Who speaks, and with which position
 
@@ -454,7 +454,10 @@ def main() -> None:
         "05_case_pakistan_2024.ipynb": NB05,
     }
     for name, cells in books.items():
-        nbformat.write(notebook(cells), OUT / name)
+        nb = notebook(cells)
+        for number, cell in enumerate(nb.cells, start=1):
+            cell.id = f"cell-{number:02d}"  # stable ids: a rebuild changes no line it need not
+        nbformat.write(nb, OUT / name)
         print(f"wrote notebooks/{name}")
 
 

@@ -123,3 +123,14 @@ def test_non_editable_install_ships_the_corpus(tmp_path):
     assert out[0].startswith(str(target))
     assert out[1] == str(target / "discourse" / "_corpus")
     assert int(out[2]) == len(load_corpus())
+
+
+def test_top_level_namespace_loads_modules_and_names_lazily():
+    import discourse
+
+    for name in discourse.__all__:
+        assert getattr(discourse, name) is not None, name
+    assert discourse.themes.ThemeModel is discourse.ThemeModel
+    assert callable(discourse.evaluate.evaluate)  # the module, not shadowed by the function
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        discourse.nope  # noqa: B018

@@ -125,3 +125,14 @@ def test_window_is_inclusive_sorted_and_filtered():
     out = window(TOY, "2024-01-05", "2024-03-01", country="PK")
     assert out["id"].tolist() == ["a", "b", "e"]
     assert window(TOY, "2024-01-05", "2024-03-01")["id"].tolist() == ["a", "b", "e", "c"]
+
+
+def test_statements_without_a_by_value_are_counted_not_dropped():
+    toy = TOY.assign(country=["PK", None, "IN", "PK", None])
+    counts = counts_by_period(toy, by="country", period="year")
+    assert counts["n"].sum() == len(toy)
+    assert counts["country"].unique().tolist() == ["IN", "PK", "(missing)"]
+    table = prevalence(toy, indicators(toy, "frames"), by="country", period="year",
+                       method="wilson")
+    assert table[table["variable"] == "security"]["n"].sum() == len(toy)
+    assert cross_counts(toy, "country", "stance")["total"].sum() == len(toy)

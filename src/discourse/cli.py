@@ -25,6 +25,10 @@ class _Fail(Exception):
         self.code = code
 
 
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def _print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False))
 
@@ -56,8 +60,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if errors:
         print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
         return 1
-    result = load_corpus(args.paths[0], strict=False) if len(args.paths) == 1 else None
-    count = f"{len(result.corpus)} statements, " if result is not None else ""
+    count = ""
+    if len(args.paths) == 1:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CorpusWarning)  # printed above already
+            count = f"{len(load_corpus(args.paths[0], strict=False).corpus)} statements, "
     print(f"valid: {count}{len(problems)} warning(s)", file=sys.stderr)
     return 0
 
@@ -84,7 +91,8 @@ def _cmd_themes(args: argparse.Namespace) -> int:
         _print_json(report)
         return 0
     print(f"{report['n_themes']} themes (seed {report['seed']}): "
-          f"stability {report['stability']:.3f}, coherence (NPMI) {report['coherence']:.3f}")
+          f"stability {_num(report['stability'])}, coherence (NPMI) "
+          f"{_num(report['coherence'])}")
     for theme in report["themes"]:
         print(f"\n[{theme['id']}] {theme['label']}  "
               f"({theme['share']:.1%} of statements, n={theme['n_documents']})")
@@ -93,8 +101,8 @@ def _cmd_themes(args: argparse.Namespace) -> int:
         print("\nnumber of themes chosen by stability and coherence:")
         for row in report["selection"]:
             mark = "*" if row["chosen"] else " "
-            print(f" {mark} k={row['n_themes']:>2}  stability {row['stability']:.3f}  "
-                  f"coherence {row['coherence']:.3f}")
+            print(f" {mark} k={row['n_themes']:>2}  stability {_num(row['stability'])}  "
+                  f"coherence {_num(row['coherence'])}  ({row.get('reason', '')})")
     return 0
 
 
@@ -105,7 +113,12 @@ def _cmd_terms(args: argparse.Namespace) -> int:
     if args.by not in corpus.columns:
         raise _Fail(f"--by: no column '{args.by}' in the corpus; choose one of "
                     f"{', '.join(c for c in corpus.columns if c not in ('text', 'notes'))}")
-    table = top_terms(distinctive_terms(corpus, by=args.by), n=args.top)
+    table = top_terms(distinctive_terms(corpus, by=args.by, min_count=args.min_count),
+                      n=args.top)
+    if table.empty:
+        raise _Fail(f"no term occurs at least {args.min_count} times and more often in one "
+                    f"'{args.by}' value than in the rest; the corpus may be too small "
+                    "(try --min-count 2)")
     keep = ["group", "term", "z", "p_adj", "count_group", "count_rest"]
     if args.json:
         records = table[keep].to_dict(orient="records")
@@ -119,7 +132,7 @@ def _cmd_terms(args: argparse.Namespace) -> int:
         return 0
     for group, rows in table.groupby("group", sort=False, observed=True):
         print(f"\n{group}")
-        print(f"  {'term':<28} {'z':>7} {'p_adj':>9} {'n_group':>8} {'n_rest':>7}")
+        print(f"  {'term':<28} {'z':>7} {'p_adj':>9} {'count':>8} {'rest':>7}")
         for row in rows.itertuples():
             print(f"  {row.term:<28} {row.z:>7.2f} {row.p_adj:>9.2g} {row.count_group:>8} "
                   f"{row.count_rest:>7}")
@@ -172,7 +185,12 @@ def _cmd_label(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate
 
-    report = evaluate(_load(args.corpus), random_state=args.seed)
+    with warnings.catch_warnings():
+        # scikit-learn warns when a class has fewer members than folds; the report's
+        # per-class support shows the same thing
+        warnings.simplefilter("ignore", UserWarning)
+        report = evaluate(_load(args.corpus), n_splits=args.splits, n_repeats=args.repeats,
+                          random_state=args.seed)
     if args.json:
         _print_json(report)
         return 0
@@ -207,6 +225,8 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     manifest = write_figures(_load(args.corpus), Path(args.out), corpus_path=corpus_path)
     for figure in manifest["figures"]:
         print(f"{figure['id']}: {', '.join(f['path'] for f in figure['files'])}")
+    for skipped in manifest.get("skipped", []):
+        print(f"skipped {skipped['id']}: {skipped['reason']}", file=sys.stderr)
     print(f"wrote {len(manifest['figures'])} figures and manifest.json to {args.out}",
           file=sys.stderr)
     return 0
@@ -252,6 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: group)")
     p.add_argument("--top", type=int, default=10, metavar="N", help="terms per group "
                    "(default 10)")
+    p.add_argument("--min-count", type=int, default=5, metavar="N", help="least number of "
+                   "occurrences of a term in the corpus (default 5)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(func=_cmd_terms)
 
@@ -264,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="actor-grouped cross-validation of the labellers")
     corpus_option(p)
+    p.add_argument("--splits", type=int, default=5, metavar="K", help="folds (default 5)")
+    p.add_argument("--repeats", type=int, default=3, metavar="R", help="repeats with other "
+                   "seeds (default 3)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=_cmd_evaluate)
@@ -280,15 +305,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``discourse`` command; return its exit code (never raise a traceback)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("n_themes", "top"):
+    for name in ("n_themes", "top", "min_count", "repeats"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if getattr(args, "splits", 2) < 2:
+        parser.error("--splits must be at least 2")
     try:
         return args.func(args)
     except _Fail as fail:
         print(f"{fail}", file=sys.stderr)
         return fail.code
+    except ValueError as err:  # the library's word for input it cannot analyse
+        print(f"discourse {args.command}: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -96,6 +96,22 @@ def _group_values(corpus: pd.DataFrame, by: str) -> list[str]:
     return sorted(present)
 
 
+def _check_grouping(data: pd.DataFrame, by: str) -> None:
+    """Refuse a column that cannot split statements into groups (lists, ids, one value)."""
+    column = data[by]
+    if any(isinstance(v, list | tuple | set) for v in column):
+        raise ValueError(f"column {by!r} holds lists; group by a column with one value per "
+                         "statement (group, actor_type, country, stance, ...)")
+    distinct = column.astype(str).nunique()
+    if distinct < 2:
+        raise ValueError(f"column {by!r} has {distinct} value(s) among the coded statements; "
+                         "a contrast needs two values or more")
+    if distinct > max(10, len(column) // 2):
+        raise ValueError(f"column {by!r} has {distinct} distinct values in {len(column)} "
+                         "statements: too many to be groups; choose group, actor_type, "
+                         "country or stance")
+
+
 def _prepare(
     corpus: pd.DataFrame, by: str, min_df: int | float, ngram: int | tuple[int, int],
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -103,11 +119,16 @@ def _prepare(
     if by not in corpus:
         raise KeyError(f"the corpus has no column {by!r}")
     data = corpus[corpus[by].notna()].reset_index(drop=True)
+    _check_grouping(data, by)
     texts = data["text"].astype(str).tolist()
     actors = data["actor"].astype(str).tolist() if "actor" in data else []
     vectorizer = make_count_vectorizer(texts, actors, min_df=min_df,
                                        ngram_range=_ngram_range(ngram))
-    counts = vectorizer.fit_transform(texts)
+    try:
+        counts = vectorizer.fit_transform(texts)
+    except ValueError as err:  # scikit-learn: no term survives min_df / the stop words
+        raise ValueError(f"no term occurs in at least {min_df} statements ({err}); the "
+                         "corpus is too small to compare vocabularies") from err
     return data[by].astype(str), counts, vectorizer.get_feature_names_out()
 
 

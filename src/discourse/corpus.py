@@ -90,7 +90,8 @@ class LoadResult(NamedTuple):
     corpus : DataFrame
         The valid rows, typed as by a strict load.
     rejected : DataFrame
-        One row per rejected record: ``path``, ``line``, ``id``, ``fields``, ``message``.
+        One row per rejected record: ``path``, ``line``, ``id`` and ``message`` (every
+        problem of the record, joined by "; ").
     problems : list of Problem
         Every problem, warnings included.
     n_records : int

@@ -571,6 +571,9 @@ def distinctive_terms(
         raise FigureDataError("distinctive terms need statements of two groups or more")
     full = contrast_terms(corpus, by="group")
     table = top_terms(full, n_terms).reset_index(drop=True)
+    if table.empty:
+        raise FigureDataError("no term is frequent enough to compare the groups (see "
+                              "contrast.distinctive_terms, min_count); the corpus is too small")
     groups = [g for g in schema.GROUPS if g in set(table["group"].astype(str))]
     table["group"] = pd.Categorical(table["group"].astype(str), categories=groups)
     table = (table.sort_values(["group", "z"], ascending=[True, False], kind="stable")
@@ -624,8 +627,8 @@ def country_comparison(
     'PK'
     """
     _require(corpus, stance=True, frames=True)
-    codes = corpus["country"].astype(str)
-    sizes = codes[~codes.isin(["XX", "EU", "nan", "None"])].value_counts()
+    codes = corpus["country"].astype(object).where(corpus["country"].notna(), "")
+    sizes = codes[~codes.isin(["XX", "EU", ""])].value_counts()
     sizes = sizes[sizes >= min_statements]
     countries = sorted(sizes.index, key=lambda c: (-int(sizes[c]), c))
     if not countries:
@@ -749,7 +752,8 @@ def write_figures(
         ``corpus_table_sha256`` (of the loaded table, in canonical CSV form),
         ``corpus_rows``, ``figures``: per figure ``id``, ``title``, ``rows`` (of its
         table) and ``files`` (``path`` relative to ``out_dir``, ``sha256``, ``bytes``), and
-        ``skipped``: figures the corpus cannot show (:class:`FigureDataError`), each with
+        ``skipped``: figures the corpus cannot show (:class:`FigureDataError`, or another
+        ``ValueError`` of an analysis that cannot be fitted to it), each with
         ``id``, ``title`` and ``reason``. A skipped figure's old files, if any, are left
         alone.
 
@@ -777,7 +781,7 @@ def write_figures(
             spec = FIGURES[fid]
             try:
                 fig, table = spec.build(corpus)
-            except FigureDataError as err:
+            except ValueError as err:  # FigureDataError, or a model that cannot be fitted
                 skipped.append({"id": fid, "title": spec.title, "reason": str(err)})
                 continue
             paths = [out / f"{fid}.png", out / f"{fid}.svg", out / f"{fid}.csv"]

@@ -186,6 +186,13 @@ def fit_labellers(corpus: pd.DataFrame | None = None, random_state: int = 0) -> 
             raise ValueError(f"the corpus has no '{column}' column; labellers need "
                              "text, actor, stance and frames")
     with_stance = corpus[corpus["stance"].notna()]
+    if with_stance["stance"].nunique() < 2:
+        raise ValueError("the corpus needs statements coded with at least two stance codes "
+                         "to train the stance labeller; add a 'stance' column "
+                         "(see corpus/CODEBOOK.md)")
+    if not any(len(f) > 0 for f in corpus["frames"]):
+        raise ValueError("the corpus has no statement coded with frames; add a 'frames' "
+                         "column to train the frame labeller (see corpus/CODEBOOK.md)")
     stance = StanceClassifier(random_state=random_state).fit(
         with_stance["text"].astype(str), with_stance["stance"].astype(str),
         actors=with_stance["actor"].astype(str))

@@ -18,6 +18,7 @@ __all__ = [
     "category_shares",
     "wilson_interval",
     "cross_counts",
+    "MISSING",
     "window",
 ]
 
@@ -48,10 +49,28 @@ def period_labels(dates: pd.Series, period: str = "year") -> pd.DataFrame:
     )
 
 
+#: The label of statements whose ``by`` value is missing: they are counted, never dropped.
+MISSING = "(missing)"
+
+
+def _by_labels(values: pd.Series) -> pd.Series:
+    """Return ``values`` as text, a missing value as :data:`MISSING`."""
+    return values.astype(object).where(values.notna(), MISSING).astype(str)
+
+
+def _by_order(values: pd.Series) -> list[str]:
+    """The ``by`` values present, in schema order (categoricals) or sorted; missing last."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        order = [str(c) for c in values.cat.categories if (values == c).any()]
+    else:
+        order = sorted(values.dropna().astype(str).unique())
+    return order + ([MISSING] if values.isna().any() else [])
+
+
 def _keys(corpus: pd.DataFrame, by: str | None, period: str) -> pd.DataFrame:
     keys = period_labels(corpus["date"], period)
     keys.index = corpus.index
-    keys.insert(0, "by", "all" if by is None else corpus[by].astype(str))
+    keys.insert(0, "by", "all" if by is None else _by_labels(corpus[by]))
     return keys
 
 
@@ -61,7 +80,8 @@ def counts_by_period(
     """Count statements per ``by`` value and period, zero-filled over the whole date range.
 
     Returns a tidy table with columns ``by`` value (named after the column, or ``all``),
-    ``period``, ``period_start`` and ``n``; its ``n`` adds up to ``len(corpus)``.
+    ``period``, ``period_start`` and ``n``; its ``n`` adds up to ``len(corpus)``: statements
+    without a ``by`` value are counted under ``"(missing)"``.
 
     Examples
     --------
@@ -77,10 +97,7 @@ def counts_by_period(
         return pd.DataFrame(columns=[name, "period", "period_start", "n"])
     span = pd.period_range(pd.Period(corpus["date"].min(), freq), pd.Period(corpus["date"].max(),
                                                                            freq), freq=freq)
-    if by is not None and isinstance(corpus[by].dtype, pd.CategoricalDtype):
-        values = [str(v) for v in corpus[by].cat.categories if (corpus[by] == v).any()]
-    else:
-        values = sorted(keys["by"].unique())
+    values = ["all"] if by is None else _by_order(corpus[by])
     grid = pd.MultiIndex.from_product([values, span.astype(str)], names=["by", "period"])
     counts = keys.groupby(["by", "period"]).size().reindex(grid, fill_value=0)
     out = counts.rename("n").reset_index()
@@ -210,9 +227,8 @@ def prevalence(
     out = pd.DataFrame(rows, columns=[name, "period", "period_start", "variable", "n", "total",
                                       "mean", "ci_low", "ci_high"])
     out["n"] = out["n"].astype(int)
-    if by is not None and isinstance(corpus[by].dtype, pd.CategoricalDtype):
-        cats = [str(c) for c in corpus[by].cat.categories]
-        out[name] = pd.Categorical(out[name], categories=cats)
+    if by is not None:
+        out[name] = pd.Categorical(out[name], categories=_by_order(corpus[by]))
         out = out.sort_values([name, "period"], kind="stable").reset_index(drop=True)
         out[name] = out[name].astype(str)
     return out
@@ -253,8 +269,9 @@ def cross_counts(
     """Count statements by two columns, as a table with one column per value of ``columns``.
 
     A list column (``frames``) counts each statement once per code. Values keep their schema
-    order (categoricals) or are sorted; a ``total`` column ends each row (statements, not
-    codes), and rows with fewer than ``min_total`` statements are left out.
+    order (categoricals) or are sorted, with statements missing a ``rows`` value counted
+    under ``"(missing)"``; a ``total`` column ends each row (statements, not codes), and rows
+    with fewer than ``min_total`` statements are left out.
 
     Examples
     --------
@@ -264,12 +281,11 @@ def cross_counts(
     [['industry', 1, 0, 1], ['state', 0, 2, 2]]
     """
     ind = indicators(corpus, columns)
-    keys = corpus[rows]
-    order = ([str(c) for c in keys.cat.categories if (keys == c).any()]
-             if isinstance(keys.dtype, pd.CategoricalDtype) else sorted(keys.dropna().unique()))
-    table = ind.groupby(keys.astype(str).to_numpy(), sort=False).sum().reindex(order)
+    keys = _by_labels(corpus[rows])
+    order = _by_order(corpus[rows])
+    table = ind.groupby(keys.to_numpy(), sort=False).sum().reindex(order)
     table = table.loc[:, table.sum() > 0].astype(int)
-    table["total"] = keys.astype(str).value_counts().reindex(order).to_numpy()
+    table["total"] = keys.value_counts().reindex(order).to_numpy()
     table = table[table["total"] >= min_total]
     return table.rename_axis(rows).reset_index()
 
