@@ -19,7 +19,7 @@ SECURITY = {"security": ["security", "national security", "terror*"]}
 
 
 def counts(lexicon, text):
-    return FrameLexicon(lexicon).score([text]).iloc[0].to_dict()
+    return FrameLexicon(lexicon).count_matches([text]).iloc[0].to_dict()
 
 
 # -- lexicon matching --------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def test_acronym_IT_kept_and_case_folded_otherwise():
 
 
 def test_every_frame_is_a_column_in_schema_order():
-    table = FrameLexicon(SECURITY).score(["security", "nothing"])
+    table = FrameLexicon(SECURITY).count_matches(["security", "nothing"])
     assert table.columns.tolist() == list(FRAMES)
     assert table["security"].tolist() == [1, 0]
     assert table.drop(columns="security").to_numpy().sum() == 0
@@ -81,7 +81,7 @@ def test_fit_is_a_no_op_and_clone_works():
     assert lexicon.fit(["x"], [["security"]]) is lexicon
     copy = clone(lexicon)
     assert copy.get_params() == {"lexicon": SECURITY, "threshold": 1}
-    assert copy.score(["security"])["security"].tolist() == [1]
+    assert copy.count_matches(["security"])["security"].tolist() == [1]
 
 
 @pytest.mark.parametrize("lexicon, message", [
@@ -92,7 +92,7 @@ def test_fit_is_a_no_op_and_clone_works():
 ])
 def test_bad_lexicon_entries_are_refused(lexicon, message):
     with pytest.raises(ValueError, match=message):
-        FrameLexicon(lexicon).score(["text"])
+        FrameLexicon(lexicon).count_matches(["text"])
 
 
 def test_shipped_lexicon_is_readable_and_covers_every_frame(tmp_path):
@@ -105,7 +105,7 @@ def test_shipped_lexicon_is_readable_and_covers_every_frame(tmp_path):
     # a lexicon can also be given as a file path
     path = tmp_path / "lex.csv"
     path.write_text("frame,term\nrights,privacy\n", encoding="utf-8")
-    assert FrameLexicon(str(path)).score(["privacy"])["rights"].tolist() == [1]
+    assert FrameLexicon(str(path)).count_matches(["privacy"])["rights"].tolist() == [1]
     assert LEXICON_FILE.is_file()
 
 

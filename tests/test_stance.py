@@ -10,13 +10,14 @@ from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+import discourse._vectorize as vectorize_module
 import discourse.stance as stance_module
+from discourse._vectorize import _MemoTfidfVectorizer
 from discourse.corpus import load_corpus
 from discourse.schema import STANCES
 from discourse.stance import (
     STANCE_KEEP_WORDS,
     StanceClassifier,
-    _MemoTfidfVectorizer,
     _RowSpace,
     stance_stop_words,
 )
@@ -202,14 +203,14 @@ def test_memo_vectorizer_survives_a_full_memo(monkeypatch):
     # the second transform (it is emptied, the numbering restarts and the texts of that call
     # are analysed again), plenty of room
     for size in (8, 24, 10_000):
-        monkeypatch.setattr(stance_module, "_MEMO_MAX", size)
-        stance_module._MEMO.clear()
-        start = stance_module._MEMO.generation
+        monkeypatch.setattr(vectorize_module, "_MEMO_MAX", size)
+        vectorize_module._MEMO.clear()
+        start = vectorize_module._MEMO.generation
         plain, memo = TfidfVectorizer(**params), _MemoTfidfVectorizer(**params)
         assert_same_matrix(plain.fit_transform(texts[:10]), memo.fit_transform(texts[:10]))
         for part in (texts[10:20], texts[20:30], texts[:30]):
             assert_same_matrix(plain.transform(part), memo.transform(part))
-        assert (stance_module._MEMO.generation > start) == (size == 24)
+        assert (vectorize_module._MEMO.generation > start) == (size == 24)
 
 
 def test_memo_vectorizer_pickles_without_its_lookup_cache():
@@ -218,7 +219,7 @@ def test_memo_vectorizer_pickles_without_its_lookup_cache():
     expected = vectorizer.transform(texts[50:80])
     copy = pickle.loads(pickle.dumps(vectorizer))
     assert "_column_cache" in vectorizer.__dict__ and "_column_cache" not in copy.__dict__
-    stance_module._MEMO.clear()  # as in a new process: the numbering starts again
+    vectorize_module._MEMO.clear()  # as in a new process: the numbering starts again
     assert_same_matrix(copy.transform(texts[50:80]), expected)
 
 

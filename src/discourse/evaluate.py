@@ -28,10 +28,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 
+from ._vectorize import _one_blas_thread
 from .features import preprocess
 from .frames import FrameClassifier, FrameLexicon, frame_matrix
 from .schema import FRAMES, STANCES
-from .stance import StanceClassifier, _one_blas_thread
+from .stance import StanceClassifier
 
 __all__ = [
     "STANCE_CUES",

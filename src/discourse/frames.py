@@ -14,10 +14,10 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from ._vectorize import _MemoTfidfVectorizer, _one_blas_thread, _stop_words
 from .features import make_vectorizer, preprocess, tokenize
 from .paths import DATA_DIR
 from .schema import FRAMES
-from .stance import _MemoTfidfVectorizer, _one_blas_thread, _stop_words
 
 __all__ = [
     "LEXICON_FILE",
@@ -259,7 +259,7 @@ class FrameLexicon(BaseEstimator):
     --------
     >>> lex = FrameLexicon({"security": ["security", "national security"],
     ...                     "economy": ["IT exports"]})
-    >>> lex.score(["National security, not IT exports, and security again"])[
+    >>> lex.count_matches(["National security, not IT exports, and security again"])[
     ...     ["security", "economy"]]
        security  economy
     0         2        1
@@ -316,7 +316,7 @@ class FrameLexicon(BaseEstimator):
         ]
         return pd.DataFrame(rows, columns=["frame", "term", "matched", "position"])
 
-    def score(self, X: Iterable[str]) -> pd.DataFrame:
+    def count_matches(self, X: Iterable[str]) -> pd.DataFrame:
         """Return the number of matches per frame: one row per text, one column per frame."""
         matcher = self._matcher()
         counts = np.zeros((0, len(FRAMES)), dtype=int)
@@ -332,7 +332,7 @@ class FrameLexicon(BaseEstimator):
 
     def predict(self, X: Iterable[str]) -> pd.DataFrame:
         """Return 0/1 per frame: 1 where the count reaches ``threshold``."""
-        return (self.score(X) >= self.threshold).astype(int)
+        return (self.count_matches(X) >= self.threshold).astype(int)
 
 
 class FrameClassifier(BaseEstimator):
