@@ -33,11 +33,11 @@ figures: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests scripts
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests src/discourse
 	$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly notebooks
 
 unit: $(STAMP)
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests src/discourse
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py

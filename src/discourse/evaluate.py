@@ -698,6 +698,15 @@ def per_class_table(report: dict[str, Any]) -> pd.DataFrame:
     """Return per-class precision, recall, F1 and support of every stance model, tidy.
 
     Columns: ``model``, ``stance``, ``precision``, ``recall``, ``f1``, ``support``.
+
+    Examples
+    --------
+    >>> report = {"stance": {"macro_f1": 0.5, "macro_f1_ci": [0.4, 0.6], "n": 2,
+    ...           "per_class": {"neutral": {"precision": 1.0, "recall": 0.5, "f1": 0.667,
+    ...                                     "support": 2}},
+    ...           "confusion": {"labels": ["neutral"], "matrix": [[1.0]]}, "baselines": {}}}
+    >>> per_class_table(report)[["model", "stance", "f1"]].values.tolist()
+    [['classifier', 'neutral', 0.667]]
     """
     rows = [{"model": name, "stance": code, **scores}
             for name, block in _stance_blocks(report)
@@ -710,6 +719,15 @@ def confusion_table(report: dict[str, Any], model: str = "classifier") -> pd.Dat
     """Return one model's stance confusion matrix (mean over repeats) as a wide table.
 
     Rows are the true codes (column ``true``), columns the predicted codes.
+
+    Examples
+    --------
+    >>> report = {"stance": {"macro_f1": 0.5, "macro_f1_ci": [0.4, 0.6], "n": 2,
+    ...           "per_class": {"neutral": {"precision": 1.0, "recall": 0.5, "f1": 0.667,
+    ...                                     "support": 2}},
+    ...           "confusion": {"labels": ["neutral"], "matrix": [[1.0]]}, "baselines": {}}}
+    >>> confusion_table(report).columns.tolist()
+    ['true', 'neutral']
     """
     block = dict(_stance_blocks(report))[model]["confusion"]
     table = pd.DataFrame(block["matrix"], columns=block["labels"])
@@ -727,6 +745,14 @@ def frame_scores_table(report: dict[str, Any]) -> pd.DataFrame:
 
     Columns: ``labeller`` (``classifier``, ``lexicon``), ``frame``, ``precision``,
     ``recall``, ``f1``, ``support``.
+
+    Examples
+    --------
+    >>> block = {"micro_f1": 0.7, "macro_f1": 0.6, "per_frame": {"economy": {
+    ...     "precision": 0.8, "recall": 0.6, "f1": 0.686, "support": 5}}}
+    >>> report = {"frames": {**block, "baselines": {"lexicon": block}}}
+    >>> frame_scores_table(report)["labeller"].tolist()
+    ['classifier', 'lexicon']
     """
     rows = [{"labeller": name, "frame": code, **scores}
             for name, block in _frame_blocks(report)
@@ -737,7 +763,16 @@ def frame_scores_table(report: dict[str, Any]) -> pd.DataFrame:
 
 def frame_summary_table(report: dict[str, Any]) -> pd.DataFrame:
     """Return the micro- and macro-F1 of both frame labellers: ``labeller``, ``micro_f1``,
-    ``macro_f1``."""
+    ``macro_f1``.
+
+    Examples
+    --------
+    >>> block = {"micro_f1": 0.7, "macro_f1": 0.6, "per_frame": {"economy": {
+    ...     "precision": 0.8, "recall": 0.6, "f1": 0.686, "support": 5}}}
+    >>> report = {"frames": {**block, "baselines": {"lexicon": block}}}
+    >>> frame_summary_table(report).values.tolist()
+    [['classifier', 0.7, 0.6], ['lexicon', 0.7, 0.6]]
+    """
     rows = [{"labeller": name, "micro_f1": block["micro_f1"], "macro_f1": block["macro_f1"]}
             for name, block in _frame_blocks(report)]
     return pd.DataFrame(rows, columns=["labeller", "micro_f1", "macro_f1"])

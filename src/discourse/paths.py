@@ -44,7 +44,13 @@ def shipped_corpus_dir() -> Path:
 
 
 def shipped_corpus_file() -> Path:
-    """Return the path of the shipped ``statements.csv``."""
+    """Return the path of the shipped ``statements.csv``.
+
+    Examples
+    --------
+    >>> shipped_corpus_file().name
+    'statements.csv'
+    """
     return shipped_corpus_dir() / "statements.csv"
 
 
@@ -64,7 +70,16 @@ def cache_dir() -> Path:
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
-    """Return the hex SHA-256 of a file's bytes, or of a folder's files in sorted order."""
+    """Return the hex SHA-256 of a file's bytes, or of a folder's files in sorted order.
+
+    A folder's digest covers each file's relative path and bytes, so renaming a file
+    changes it.
+
+    Examples
+    --------
+    >>> len(file_sha256(shipped_corpus_file()))
+    64
+    """
     path = Path(path)
     digest = hashlib.sha256()
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
