@@ -388,3 +388,16 @@ def test_validate_never_reads_home(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     assert validate_corpus() == []
     assert os.listdir(tmp_path) == []
+
+
+def test_corpus_digest_depends_on_content_only():
+    from discourse import corpus as corpus_module
+
+    corpus = load_corpus()
+    digest = corpus_module.corpus_digest
+    assert digest(corpus) == digest(corpus.set_index("id", drop=False))  # not the index
+    assert digest(corpus, ["text"]) == digest(corpus.astype({"text": object}), ["text"])
+    changed = corpus.copy()
+    changed.loc[0, "text"] = changed.loc[0, "text"] + " "
+    assert digest(changed, ["text"]) != digest(corpus, ["text"])
+    assert digest(changed, ["id", "stance"]) == digest(corpus, ["id", "stance"])

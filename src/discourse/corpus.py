@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -21,6 +22,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -35,6 +37,7 @@ __all__ = [
     "load_corpus",
     "validate_corpus",
     "summarize_corpus",
+    "corpus_digest",
 ]
 
 BOM = b"\xef\xbb\xbf"
@@ -675,3 +678,41 @@ def summarize_corpus(corpus: pd.DataFrame) -> dict[str, Any]:
         "frames": counts(pd.Series(frames)),
         "years": counts(corpus["date"].dt.year.astype(str)),
     }
+
+
+def corpus_digest(table: pd.DataFrame, columns: Iterable[str] | None = None) -> str:
+    """Return a SHA-256 of a table's content: the one way the kit fingerprints a corpus.
+
+    Rows are taken in order; each value is written canonically (lists as lists, a missing
+    value as null, dates as ``YYYY-MM-DD``, anything else as text), so the digest depends on
+    the content only, not on dtypes or the index. Caches (the labellers' model, the
+    evaluation memo) and the figure manifest use it.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A loaded corpus, or any table.
+    columns : iterable of str, optional
+        The columns that matter (default: all, in table order); absent ones are skipped.
+
+    Examples
+    --------
+    >>> corpus = load_corpus()
+    >>> corpus_digest(corpus) == corpus_digest(corpus.copy())
+    True
+    >>> corpus_digest(corpus, ["text"]) == corpus_digest(corpus.iloc[::-1], ["text"])
+    False
+    """
+    names = [c for c in (table.columns if columns is None else columns) if c in table]
+
+    def canonical(value: Any) -> Any:
+        if isinstance(value, list | tuple | np.ndarray):
+            return [str(v) for v in value]
+        if isinstance(value, pd.Timestamp | dt.date):
+            return value.strftime("%Y-%m-%d")
+        return None if pd.isna(value) else str(value)
+
+    rows = [[canonical(v) for v in values]
+            for values in table[names].itertuples(index=False, name=None)]
+    payload = json.dumps([names, rows], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

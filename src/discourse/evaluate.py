@@ -15,8 +15,6 @@ settings fits the classifier once.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -29,6 +27,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 
 from ._vectorize import _one_blas_thread
+from .corpus import corpus_digest
 from .features import preprocess
 from .frames import FrameClassifier, FrameLexicon, frame_matrix
 from .schema import FRAMES, STANCES
@@ -181,13 +180,6 @@ _FOLDS: OrderedDict[Hashable, list[Fold]] = OrderedDict()
 _RUNS: OrderedDict[Hashable, dict[str, np.ndarray]] = OrderedDict()
 
 
-def _digest(*columns: Iterable) -> str:
-    """Return a SHA-256 of the values of some columns, in order."""
-    payload = json.dumps([[str(v) for v in column] for column in columns],
-                         ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
 def _remember(store: OrderedDict, key: Hashable, compute: Callable[[], Any]) -> Any:
     """Return ``store[key]``, computing and storing it first if missing (bounded)."""
     if key in store:
@@ -267,7 +259,8 @@ def cv_folds(
                 folds.append(Fold(repeat, fold, train, test))
         return folds
 
-    key = (_digest(actors, strata), int(n_splits), int(n_repeats), int(random_state))
+    key = (corpus_digest(pd.DataFrame({"actor": actors, "stratum": strata})), int(n_splits),
+           int(n_repeats), int(random_state))
     return [Fold(f.repeat, f.fold, f.train.copy(), f.test.copy())
             for f in _remember(_FOLDS, key, split)]
 
@@ -414,7 +407,7 @@ def _classifier_run(rows: pd.DataFrame, n_splits: int, n_repeats: int,
     The key is a hash of what the run depends on (texts, actors and stances, in order), the
     CV settings and the classifier class; a hit returns copies of the stored arrays.
     """
-    key = (_digest(rows["text"], rows["actor"], rows["stance"]), int(n_splits),
+    key = (corpus_digest(rows, ["text", "actor", "stance"]), int(n_splits),
            int(n_repeats), int(random_state), StanceClassifier)
 
     def run() -> dict[str, np.ndarray]:

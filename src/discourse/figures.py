@@ -8,9 +8,6 @@ runs on the same corpus write the same bytes.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +22,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 
 from . import __version__, plots, schema, style
+from .corpus import corpus_digest
 from .paths import DATA_DIR, file_sha256
 from .timeline import category_shares, counts_by_period, indicators, prevalence
 
@@ -706,19 +704,6 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
-def _corpus_table_sha256(corpus: pd.DataFrame) -> str:
-    """SHA-256 of the loaded table in a canonical CSV form (lists joined with ';')."""
-    out = corpus.copy()
-    for name in out.columns:
-        if out[name].map(lambda v: isinstance(v, list)).any():
-            out[name] = out[name].map(lambda v: ";".join(v) if isinstance(v, list) else v)
-        elif pd.api.types.is_datetime64_any_dtype(out[name]):
-            out[name] = out[name].dt.strftime("%Y-%m-%d")
-    buffer = io.StringIO()
-    out.astype(str).to_csv(buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    return hashlib.sha256(buffer.getvalue().encode("utf-8")).hexdigest()
-
-
 def write_figures(
     corpus: pd.DataFrame,
     out_dir: str | PathLike[str],
@@ -796,7 +781,7 @@ def write_figures(
         "version": __version__,
         "matplotlib_version": mpl.__version__,
         "corpus_sha256": file_sha256(corpus_path) if corpus_path is not None else None,
-        "corpus_table_sha256": _corpus_table_sha256(corpus),
+        "corpus_table_sha256": corpus_digest(corpus),
         "corpus_rows": int(len(corpus)),
         "figures": entries,
         "skipped": skipped,

@@ -18,6 +18,7 @@ import pandas as pd
 import sklearn
 
 from . import paths
+from .corpus import corpus_digest
 from .frames import LEXICON_FILE, FrameClassifier, FrameLexicon
 from .schema import FRAMES, STANCES
 from .stance import StanceClassifier
@@ -125,29 +126,18 @@ class Labellers:
         return out
 
 
-def _corpus_digest(corpus: pd.DataFrame) -> str:
-    """Return a SHA-256 of the corpus content the labellers learn from."""
-    columns = [c for c in ("id", "actor", "text", "stance", "frames") if c in corpus]
-    rows = []
-    for values in corpus[columns].itertuples(index=False, name=None):
-        rows.append([list(v) if isinstance(v, list | tuple | np.ndarray)
-                     else (None if pd.isna(v) else str(v)) for v in values])
-    payload = json.dumps([columns, rows], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
 def _cache_key(corpus: pd.DataFrame, random_state: int) -> str:
     here = Path(__file__).resolve().parent
     parts = {
         "format": _BUNDLE_FORMAT,
-        "corpus": _corpus_digest(corpus),
+        "corpus": corpus_digest(corpus, ["id", "actor", "text", "stance", "frames"]),
         "random_state": int(random_state),
         "stance": repr(sorted(StanceClassifier(random_state=random_state).get_params().items())),
         "frames": repr(sorted(FrameClassifier(random_state=random_state).get_params().items())),
         "lexicon": paths.file_sha256(LEXICON_FILE),
         # the code that defines the models: an edit without a version bump still invalidates
         "code": [paths.file_sha256(here / name) for name in
-                 ("features.py", "stance.py", "frames.py", "label.py")],
+                 ("features.py", "_vectorize.py", "stance.py", "frames.py", "label.py")],
         "discourse": _package_version(),
         "sklearn": sklearn.__version__,
     }
