@@ -11,7 +11,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import yaml
 
 from discourse import load_corpus
 from discourse.paths import shipped_corpus_dir
@@ -28,19 +27,6 @@ def _words(text: str) -> list[str]:
 
 def _name(requirement: str) -> str:
     return re.split(r"[<>=!~ \[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
-
-
-def test_environment_yml_lists_the_same_dependencies_as_pyproject():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = set(project["dependencies"])
-    for extra in project["optional-dependencies"].values():
-        wanted |= set(extra)
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {d for d in env["dependencies"] if isinstance(d, str)}
-    conda -= {"pip"} | {d for d in conda if _name(d) == "python"}
-    assert {d.replace(" ", "") for d in conda} == {d.replace(" ", "") for d in wanted}
-    python = next(d for d in env["dependencies"] if isinstance(d, str) and _name(d) == "python")
-    assert python.endswith(project["requires-python"])
 
 
 def test_constraints_pin_every_dependency():
