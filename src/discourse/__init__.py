@@ -1,10 +1,10 @@
 """discourse: a research kit for studying how civil society, industry and the state talk
 about regulating VPNs.
 
-The corpus functions are imported at once; the analysis modules (``themes``, ``contrast``,
-``stance``, ``frames``, ``evaluate``, ``label``, ``timeline``, ``plots``, ``figures``,
-``style``, ``features``, ``schema``, ``paths``) and their main names load on first use, so
-``import discourse`` stays fast.
+The corpus functions are imported at once; the analysis modules (``agreement``, ``themes``,
+``contrast``, ``stance``, ``frames``, ``evaluate``, ``label``, ``timeline``, ``plots``,
+``figures``, ``style``, ``features``, ``schema``, ``paths``) and their main names load on
+first use, so ``import discourse`` stays fast.
 
 Examples
 --------
@@ -32,8 +32,8 @@ from .corpus import (
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("contrast", "corpus", "evaluate", "features", "figures", "frames", "label",
-               "paths", "plots", "schema", "stance", "style", "themes", "timeline")
+_SUBMODULES = ("agreement", "contrast", "corpus", "evaluate", "features", "figures", "frames",
+               "label", "paths", "plots", "schema", "stance", "style", "themes", "timeline")
 #: Names loaded from their module on first use (``discourse.ThemeModel`` and so on).
 _LAZY = {
     "ThemeModel": "themes",

@@ -235,6 +235,54 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 # -- parser ------------------------------------------------------------------------------------
 
 
+def _agreement_entry(row: Any) -> dict[str, Any]:
+    def number(value: Any) -> float | None:
+        return None if value is None or value != value else round(float(value), 4)
+
+    entry = {"n": int(row.n), "agreement": number(row.agreement), "alpha": number(row.alpha),
+             "alpha_interval": [number(row.alpha_low), number(row.alpha_high)],
+             "kappa": number(row.kappa), "n_boot_valid": int(row.n_boot_valid)}
+    if row.kind == "frame":
+        entry.update(n_a=int(row.n_a), n_b=int(row.n_b))
+    return entry
+
+
+def _cmd_agree(args: argparse.Namespace) -> int:
+    from .agreement import CodesError, agreement_table, confusion_table, read_codes
+
+    try:
+        codes_a, codes_b = read_codes(args.codes_a), read_codes(args.codes_b)
+        table = agreement_table(codes_a, codes_b, n_boot=args.boot, random_state=args.seed)
+        confusion = confusion_table(codes_a, codes_b)
+    except CodesError as err:
+        raise _Fail("\n".join(str(p) for p in err.problems)
+                    + f"\n{len(err.problems)} problem(s); nothing compared") from None
+    stance = table[table["kind"] == "stance"].iloc[0]
+    frames = table[table["kind"] == "frame"]
+    if args.json:
+        _print_json({
+            "n": int(stance.n), "n_boot": args.boot, "seed": args.seed,
+            "stance": _agreement_entry(stance),
+            "frames": {row.variable: _agreement_entry(row) for row in frames.itertuples()},
+            "stance_confusion": confusion.to_dict("records"),
+        })
+        return 0
+    print(f"statements coded by both: {int(stance.n)} (bootstrap: {args.boot} resamples, "
+          f"seed {args.seed})")
+    print(f"{'variable':<22}{'alpha':>7}  {'95% interval':<16}{'kappa':>7}{'agree':>7}")
+    for row in table.itertuples():
+        interval = f"[{_num(_nan_none(row.alpha_low))}, {_num(_nan_none(row.alpha_high))}]"
+        print(f"{row.variable:<22}{_num(_nan_none(row.alpha)):>7}  {interval:<16}"
+              f"{_num(_nan_none(row.kappa)):>7}{row.agreement:>7.3f}")
+    print("stance, coder A (rows) by coder B (columns):")
+    print(confusion.pivot(index="coder_a", columns="coder_b", values="n").to_string())
+    return 0
+
+
+def _nan_none(value: Any) -> float | None:
+    return None if value != value else float(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``discourse`` command."""
     parser = argparse.ArgumentParser(
@@ -293,6 +341,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=_cmd_evaluate)
 
+    p = sub.add_parser("agree", help="agreement of two coders (Krippendorff's alpha, kappa)")
+    p.add_argument("codes_a", metavar="CODES_A", help="CSV of coder A: id, stance, frames")
+    p.add_argument("codes_b", metavar="CODES_B", help="CSV of coder B: the same ids")
+    p.add_argument("--boot", type=int, default=1000, metavar="N", help="bootstrap resamples "
+                   "for the intervals (default 1000)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+    p.set_defaults(func=_cmd_agree)
+
     p = sub.add_parser("figures", help="write every publication figure with its data")
     corpus_option(p)
     p.add_argument("--out", default="figures", metavar="DIR", help="output folder "
@@ -305,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``discourse`` command; return its exit code (never raise a traceback)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("n_themes", "top", "min_count", "repeats"):
+    for name in ("n_themes", "top", "min_count", "repeats", "boot"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
