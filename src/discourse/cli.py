@@ -275,7 +275,9 @@ def _cmd_agree(args: argparse.Namespace) -> int:
         print(f"{row.variable:<22}{_num(_nan_none(row.alpha)):>7}  {interval:<16}"
               f"{_num(_nan_none(row.kappa)):>7}{row.agreement:>7.3f}")
     print("stance, coder A (rows) by coder B (columns):")
-    print(confusion.pivot(index="coder_a", columns="coder_b", values="n").to_string())
+    square = confusion.pivot(index="coder_a", columns="coder_b", values="n")
+    order = list(dict.fromkeys(confusion["coder_a"]))  # codebook order, not alphabetical
+    print(square.loc[order, order].to_string())
     return 0
 
 
