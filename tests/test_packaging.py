@@ -132,7 +132,8 @@ def test_every_row_traces_to_its_register_entry():
 
 def test_change_log_is_read_strictly(tmp_path):
     path = tmp_path / "CHANGES.md"
-    header = "## Code changes\n\n| id | field | old | new | rule | reason |\n|---|---|---|---|---|---|\n"
+    header = ("## Code changes\n\n| id | field | old | new | rule | reason |\n"
+              "|---|---|---|---|---|---|\n")
     path.write_text(header + "| a | stance | `neutral` | `conditional` | S4 | why |\n")
     assert read_changes(path) == [{"id": "a", "field": "stance", "old": "neutral",
                                    "new": "conditional", "rule": "S4", "reason": "why"}]
