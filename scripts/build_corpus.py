@@ -1,11 +1,16 @@
-"""Build corpus/statements.csv from the research register and our paraphrased texts.
+"""Version 1 builder: assemble a statements CSV from the research register and texts.
 
-Usage: python scripts/build_corpus.py REGISTER_DIR TEXTS.jsonl [TEXTS.jsonl ...]
+Usage: python scripts/build_corpus.py REGISTER_DIR OUT.csv TEXTS.jsonl [TEXTS.jsonl ...]
 
 The register (one JSON object per line, see its SCHEMA.md) gives the facts and the gold
 codes; the texts files give, per register id, the statement written by us in reported
-speech. This was run once to create the corpus; afterwards statements.csv is the record
-and is edited by hand only to correct a fact or a text (with a note), never by code.
+speech. This built version 1 of ``corpus/statements.csv`` (16 columns), once.
+
+It does NOT produce the shipped version 2: the columns ``org_id``, ``org`` and ``scope``,
+the rewritten texts and the recodes logged in ``corpus/CHANGES.md`` were made by hand in
+the 2026-12 review, and ``statements.csv`` is now the record, edited by hand only (see
+the datasheet's Maintenance section). So the script refuses to overwrite the shipped file;
+give it another output path, for example to compare a rebuild with version 1.
 """
 
 from __future__ import annotations
@@ -20,7 +25,16 @@ COLUMNS = ["id", "date", "date_precision", "date_source", "actor", "group", "act
            "text", "notes"]
 
 
-def main(register_dir: str, *texts_files: str) -> None:
+SHIPPED = Path(__file__).resolve().parent.parent / "corpus" / "statements.csv"
+
+
+def main(register_dir: str, out_path: str, *texts_files: str) -> None:
+    out = Path(out_path).resolve()
+    if out == SHIPPED:
+        sys.exit(f"refusing to overwrite {SHIPPED}: it is the version 2 record (see "
+                 "corpus/CHANGES.md); write the version 1 rebuild elsewhere")
+    if not texts_files:
+        sys.exit("usage: build_corpus.py REGISTER_DIR OUT.csv TEXTS.jsonl [TEXTS.jsonl ...]")
     register = {}
     for path in sorted(Path(register_dir).glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -48,7 +62,6 @@ def main(register_dir: str, *texts_files: str) -> None:
             "key_terms": ";".join(entry["key_terms"]),
             "text": texts[ident],
         })
-    out = Path(__file__).resolve().parent.parent / "corpus" / "statements.csv"
     with open(out, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()

@@ -11,13 +11,17 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from _changelog import read_changes
 
 from discourse import load_corpus
 from discourse.paths import shipped_corpus_dir
 from discourse.schema import table_schema
 
 ROOT = Path(__file__).resolve().parent.parent
-REGISTER = ROOT.parent / "shared" / "register"
+# The research register sits beside the repository (../shared/register); a worktree elsewhere
+# can point to it with DISCOURSE_REGISTER.
+REGISTER = Path(os.environ.get("DISCOURSE_REGISTER", ROOT.parent / "shared" / "register"))
+CHANGES = ROOT / "corpus" / "CHANGES.md"
 
 
 def _words(text: str) -> list[str]:
@@ -59,25 +63,43 @@ def test_frictionless_validates_the_data_package():
     assert result.returncode == 0 and report["valid"], result.stdout[:2000]
 
 
-@pytest.mark.skipif(not REGISTER.is_dir(), reason="the research register (../shared) is absent")
-def test_every_row_traces_to_its_register_entry():
+def _register() -> dict[str, dict]:
     register = {}
     for path in sorted(REGISTER.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 entry = json.loads(line)
                 register[entry["id"]] = entry
+    return register
+
+
+def _as_logged(value) -> str:
+    """A register or row value as CHANGES.md writes it: lists joined by ';'."""
+    return ";".join(value) if isinstance(value, list) else str(value)
+
+
+@pytest.mark.skipif(not REGISTER.is_dir(), reason="the research register (../shared) is absent")
+def test_every_row_traces_to_its_register_entry():
+    register = _register()
+    changes = {(c["id"], c["field"]): c for c in read_changes(CHANGES)}
     corpus = load_corpus()
+    used = set()
     for row in corpus.itertuples():
         entry = register.get(row.id)
         assert entry is not None, f"{row.id} is not in the register"
         assert row.source_url == entry["source_url"], row.id
-        # facts and codes carry over unchanged
+        # facts and codes carry over unchanged, or the change is logged in CHANGES.md
         for name in ("actor", "group", "actor_type", "country", "language", "publisher",
-                     "stance", "date_source"):
-            assert str(getattr(row, name)) == entry[name], (row.id, name)
-        assert row.frames == entry["frames"], row.id
-        assert row.key_terms == entry["key_terms"], row.id
+                     "stance", "date_source", "frames", "key_terms"):
+            have, want = _as_logged(getattr(row, name)), _as_logged(entry[name])
+            if have == want:
+                assert (row.id, name) not in changes, f"{row.id} {name}: logged but unchanged"
+                continue
+            change = changes.get((row.id, name))
+            assert change is not None, f"{row.id} {name}: {want!r} -> {have!r} is not in " \
+                "CHANGES.md"
+            assert (change["old"], change["new"]) == (want, have), (row.id, name, change)
+            used.add((row.id, name))
         assert row.date.strftime("%Y-%m-%d" if len(entry["date"]) == 10 else "%Y-%m") == \
             entry["date"], row.id
         # our paraphrase works in the actor's own key terms, and copies no claim
@@ -89,8 +111,28 @@ def test_every_row_traces_to_its_register_entry():
             runs = {" ".join(words[i:i + 8]) for i in range(len(words) - 7)}
             copied = [run for run in runs if f" {run} " in text]
             assert not copied, (row.id, copied)
+    assert set(changes) - used == set(), "CHANGES.md logs changes to ids not in the corpus"
     left_out = sorted(set(register) - set(corpus["id"]))
     assert left_out == [], f"register entries not in the corpus: {left_out}"
+
+
+def test_change_log_is_read_strictly(tmp_path):
+    path = tmp_path / "CHANGES.md"
+    header = ("## Code changes\n\n| id | field | old | new | rule | reason |\n"
+              "|---|---|---|---|---|---|\n")
+    path.write_text(header + "| a | stance | `neutral` | `conditional` | S4 | why |\n")
+    assert read_changes(path) == [{"id": "a", "field": "stance", "old": "neutral",
+                                   "new": "conditional", "rule": "S4", "reason": "why"}]
+    for bad, message in [("| a | stance | x | y | S4 |\n", "cells"),
+                         ("| a | text | x | y | S4 | why |\n", "unknown field"),
+                         ("| a | stance | x | y |  | why |\n", "rule and a reason"),
+                         ("| a | stance | x | y | S4 | why |\n" * 2, "second change")]:
+        path.write_text(header + bad)
+        with pytest.raises(ValueError, match=message):
+            read_changes(path)
+    path.write_text("# no table\n")
+    with pytest.raises(ValueError, match="no '## Code changes' section"):
+        read_changes(path)
 
 
 def test_non_editable_install_ships_the_corpus(tmp_path):

@@ -100,6 +100,12 @@ FIELDS: tuple[Field, ...] = (
     Field("key_terms", False, "string", "Terms the actor used, joined by ';'."),
     Field("text", True, "string", "The statement, paraphrased in reported speech, in English."),
     Field("notes", False, "string", "Anything a later reader must know; recoding decisions."),
+    Field("org_id", False, "string", "Stable slug of the organisation that made the statement "
+          "(a minister speaking for a ministry shares its org_id; see the codebook)."),
+    Field("org", False, "string", "Canonical name of the organisation."),
+    Field("scope", False, "string", "vpn: the statement is about VPNs or other circumvention "
+          "tools; circumvention_context: it is about the blocking, shutdown or slowdown that "
+          "VPNs get around, without addressing VPNs."),
 )
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
