@@ -134,9 +134,9 @@ LIST_PATTERN = r"^[^;]+(;[^;]+)*$"
 def table_schema() -> dict:
     """Return the Frictionless Table Schema of the shipped ``statements.csv``.
 
-    In the shipped corpus every column but `notes` and `key_terms` is filled, so those are
-    required there,
-    although a user corpus needs only the fields in :data:`REQUIRED`.
+    In the shipped corpus every column but `notes`, `key_terms` and `frames` is filled, so
+    those are required there, although a user corpus needs only the fields in
+    :data:`REQUIRED`. (A statement that gives no reasons has no frames.)
     """
     enums = {
         "group": list(GROUPS),
@@ -156,7 +156,7 @@ def table_schema() -> dict:
     }
     fields = []
     for field in FIELDS:
-        constraints: dict = {"required": field.name not in ("notes", "key_terms")}
+        constraints: dict = {"required": field.name not in ("notes", "key_terms", "frames")}
         if field.name in enums:
             constraints["enum"] = enums[field.name]
         if field.name in patterns:
