@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -156,3 +157,58 @@ def test_cli_agree_text_and_errors(tmp_path, capsys):
     assert main(["agree", str(a), str(same), "--boot", "50"]) == 0
     out = capsys.readouterr().out
     assert "stance" in out and "coder A (rows)" in out
+
+
+# -- the shipped coding files ------------------------------------------------------------------
+
+CODING = Path(__file__).resolve().parent.parent / "corpus" / "coding"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    a, b = read_codes(CODING / "coder_a.csv"), read_codes(CODING / "coder_b.csv")
+    return a, b, pd.read_csv(CODING / "adjudication.csv", dtype=str, keep_default_na=False)
+
+
+def test_shipped_sample_is_coded_by_both_and_meets_the_size(shipped):
+    a, b, _ = shipped
+    sample = pd.read_csv(CODING / "sample.csv", dtype=str)["id"]
+    assert sorted(a["id"]) == sorted(b["id"]) == sorted(sample)
+    assert len(sample) >= 150
+
+
+def test_every_disagreement_is_adjudicated_and_applied(shipped):
+    from discourse import load_corpus
+
+    a, b, adjudication = shipped
+    expected = disagreements(a, b)
+    assert adjudication[["id", "field", "coder_a", "coder_b"]].to_dict("records") == \
+        expected.to_dict("records")
+    assert (adjudication["final"] == adjudication["coder_a"]).where(
+        adjudication["final"] != adjudication["coder_b"], True).all()
+    assert (adjudication["reason"].str.len() > 20).all()
+    corpus = load_corpus().set_index("id")
+    for row in adjudication.itertuples():
+        if row.field == "stance":
+            assert corpus.loc[row.id, "stance"] == row.final, row
+        else:
+            present = row.field in corpus.loc[row.id, "frames"]
+            assert present == (row.final == "present"), row
+
+
+def test_datasheet_quotes_the_agreement_that_the_codes_give(shipped):
+    a, b, adjudication = shipped
+    table = agreement_table(a, b)  # the defaults that `discourse agree` uses
+    sheet = (CODING.parent / "README.md").read_text(encoding="utf-8")
+    for row in table.itertuples():
+        counts = f"{row.n_a} / {row.n_b}" if row.kind == "frame" else "– / –"
+        line = (f"| `{row.variable}` | {counts} | {row.agreement:.2f} | {row.alpha:.2f} "
+                f"[{row.alpha_low:.2f}, {row.alpha_high:.2f}] | {row.kappa:.2f} |")
+        assert line in sheet, line
+    stance = adjudication[adjudication["field"] == "stance"]
+    frames = adjudication[adjudication["field"] != "stance"]
+    to_a = int((stance["final"] == stance["coder_a"]).sum())
+    to_b = int((frames["final"] == frames["coder_b"]).sum())
+    assert f"{to_b} of the {len(frames)} frame disagreements were" in sheet.replace("\n", " ")
+    assert f"{to_a} of the {len(stance)} stance disagreements" in sheet.replace("\n", " ")
+    assert "161 statements" in sheet and len(a) == 161
