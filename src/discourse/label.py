@@ -137,7 +137,7 @@ def _cache_key(corpus: pd.DataFrame, random_state: int) -> str:
         "lexicon": paths.file_sha256(LEXICON_FILE),
         # the code that defines the models: an edit without a version bump still invalidates
         "code": [paths.file_sha256(here / name) for name in
-                 ("features.py", "_vectorize.py", "stance.py", "frames.py", "label.py")],
+                 ("features.py", "stance.py", "frames.py", "label.py")],
         "discourse": _package_version(),
         "sklearn": sklearn.__version__,
     }
