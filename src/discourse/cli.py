@@ -190,7 +190,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         # per-class support shows the same thing
         warnings.simplefilter("ignore", UserWarning)
         report = evaluate(_load(args.corpus), n_splits=args.splits, n_repeats=args.repeats,
-                          random_state=args.seed)
+                          random_state=args.seed).report
     if args.json:
         _print_json(report)
         return 0
@@ -198,7 +198,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     cv = report["cv"]
     print(f"{report['n']} statements, {report['n_actors']} actors; {cv['splits']}-fold CV "
           f"grouped by {cv['grouped_by']}, {cv['repeats']} repeats, seed {cv['seed']}")
-    print("\nstance (macro-F1, 95% bootstrap interval)")
+    unit = "organisations" if cv["grouped_by"] == "org_id" else "actors"
+    print(f"\nstance: {stance['n']} statements from {stance['n_orgs']} {unit} "
+          "(macro-F1, 95% bootstrap interval)")
     rows = [("classifier", stance)] + list(stance["baselines"].items())
     for name, block in rows:
         low, high = block["macro_f1_ci"]
@@ -209,7 +211,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
               f"{scores['f1']:.3f} {scores['support']:>5}")
     frames = report["frames"]
     lexicon = frames["baselines"]["lexicon"]
-    print("\nframes: micro-F1 / macro-F1")
+    print(f"\nframes: {frames['n']} statements from {frames['n_orgs']} {unit} "
+          "(micro-F1 / macro-F1)")
     print(f"  classifier   {frames['micro_f1']:.3f} / {frames['macro_f1']:.3f}")
     print(f"  lexicon      {lexicon['micro_f1']:.3f} / {lexicon['macro_f1']:.3f}")
     print("\n  per frame F1: classifier / lexicon")
@@ -284,7 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
     p.set_defaults(func=_cmd_label)
 
-    p = sub.add_parser("evaluate", help="actor-grouped cross-validation of the labellers")
+    p = sub.add_parser("evaluate", help="cross-validation of the labellers, grouped by "
+                       "organisation (org_id, else actor)")
     corpus_option(p)
     p.add_argument("--splits", type=int, default=5, metavar="K", help="folds (default 5)")
     p.add_argument("--repeats", type=int, default=3, metavar="R", help="repeats with other "
