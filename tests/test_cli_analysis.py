@@ -126,6 +126,33 @@ def test_label_rejects_empty_and_binary_input(tmp_path, monkeypatch, stdin, caps
     assert "<stdin>" in capsys.readouterr().err
 
 
+def test_label_folder_is_refused_clearly(tmp_path, capsys):
+    assert main(["label", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: is a folder; give one file per statement" in err
+
+
+def test_label_max_chars_and_needs_review(small_corpus, tmp_path, monkeypatch, capsys):
+    from discourse import cli
+    from discourse.label import MAX_CHARS
+
+    assert cli.MAX_CHARS == MAX_CHARS  # the command's default is the library's
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path / "cache"))
+    long = tmp_path / "long.txt"
+    long.write_text("Officials said illegal VPNs must be blocked. " * 3, encoding="utf-8")
+    assert main(["label", "--corpus", str(small_corpus), "--max-chars", "50", str(long)]) == 1
+    assert "more than the limit of 50" in capsys.readouterr().err
+    urdu = tmp_path / "urdu.txt"
+    urdu.write_text("وی پی این پر پابندی غیر قانونی ہے، حکومت نے کہا", encoding="utf-8")
+    args = ["label", "--corpus", str(small_corpus), str(long), str(urdu)]
+    assert main([*args, "--max-chars", "0", "--json"]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["needs_review"] is False and second["needs_review"] is True
+    assert second["stance"] is None and "known to the model" in second["review_reason"]
+    assert main(args) == 0
+    assert "needs review: only 0 of" in capsys.readouterr().out
+
+
 def test_label_missing_file(tmp_path, capsys):
     assert main(["label", str(tmp_path / "nope.txt")]) == 1
     assert "no such file" in capsys.readouterr().err

@@ -14,6 +14,10 @@ from . import __version__
 from .corpus import CorpusError, CorpusWarning, load_corpus, summarize_corpus, validate_corpus
 from .paths import shipped_corpus_file
 
+#: Default of ``discourse label --max-chars`` (as :data:`discourse.label.MAX_CHARS`; kept
+#: here so that ``--help`` does not import the models).
+MAX_CHARS = 100_000
+
 __all__ = ["main", "build_parser"]
 
 
@@ -145,6 +149,9 @@ def _read_statement(name: str) -> tuple[str, str]:
         source = "<stdin>"
     else:
         path = Path(name)
+        if path.is_dir():
+            raise _Fail(f"{name}: is a folder; give one file per statement (for example "
+                        f"{Path(name) / '*.txt'})")
         if not path.is_file():
             raise _Fail(f"{name}: no such file")
         data = path.read_bytes()
@@ -169,13 +176,17 @@ def _cmd_label(args: argparse.Namespace) -> int:
     inputs = [_read_statement(name) for name in (args.files or ["-"])]
     corpus = _load(args.corpus)
     results = label_texts([text for _, text in inputs], corpus,
-                          sources=[source for source, _ in inputs])
+                          sources=[source for source, _ in inputs],
+                          max_chars=args.max_chars or None)
     for result in results:
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
             continue
-        proba = result["stance_proba"][result["stance"]]
         print(f"{result['source']}")
+        if result["needs_review"]:
+            print(f"  needs review: {result['review_reason']}")
+            continue
+        proba = result["stance_proba"][result["stance"]]
         print(f"  stance:   {result['stance']} (p = {proba:.2f})")
         print(f"  frames:   {', '.join(result['frames']) or '(none)'}")
         print(f"  evidence: {', '.join(result['evidence'])}")
@@ -285,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE", help="one statement per file; none or "
                    "'-' reads standard input")
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
+    p.add_argument("--max-chars", type=int, default=MAX_CHARS, metavar="N",
+                   help=f"longest statement accepted, in characters (default {MAX_CHARS:,}; "
+                   "0: no limit)")
     p.set_defaults(func=_cmd_label)
 
     p = sub.add_parser("evaluate", help="cross-validation of the labellers, grouped by "
@@ -315,6 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if getattr(args, "splits", 2) < 2:
         parser.error("--splits must be at least 2")
+    if getattr(args, "max_chars", 0) < 0:
+        parser.error("--max-chars must be 0 (no limit) or more")
     try:
         return args.func(args)
     except _Fail as fail:

@@ -98,11 +98,13 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     internal stratified k-fold on the training data (``k = min(3, smallest class size)``),
     and the model itself is fitted on all training statements. One scalar keeps the ranking
     of classes, so ``predict`` is unchanged by calibration: only the confidence is
-    corrected. On the shipped corpus the raw probabilities were far too flat (out of fold:
-    mean confidence 0.44 for an accuracy of 0.73, expected calibration error 0.29); with
-    ``T`` the mean confidence was 0.73 and the error 0.07. If the smallest class has a
-    single statement, no internal split is possible and the uncalibrated probabilities are
-    used (``calibrated_ = False``).
+    corrected. On the shipped corpus (out of fold, 5 folds x 3 repeats; expected
+    calibration error over ten equal-width bins) the raw probabilities were far too flat:
+    mean confidence 0.44 for an accuracy of 0.73, error 0.29; with ``T`` the mean
+    confidence was 0.74 and the error 0.02 (the kit's earlier hand-written temperature
+    scaling gave the same error, 0.026 against 0.026, on the same folds). If the smallest
+    class has a single statement, no internal split is possible and the uncalibrated
+    probabilities are used (``calibrated_ = False``).
 
     Both TF-IDF blocks come from :func:`~discourse.features.make_vectorizer`, the kit's one
     configuration, and the models are plain public scikit-learn estimators.
