@@ -317,8 +317,8 @@ def label_texts(
         - ``frames``: frame codes (empty if ``needs_review``), in schema order, predicted
           by the frame classifier
           (probability >= 0.5) **or** by the lexicon (at least one match). Under
-          actor-grouped CV on the shipped corpus the union scored micro-F1 0.733 against
-          0.699 for the classifier and 0.732 for the lexicon (whose figure is optimistic:
+          actor-grouped CV on the shipped corpus the union scored micro-F1 0.731 against
+          0.695 for the classifier and 0.732 for the lexicon (whose figure is optimistic:
           it was written with the corpus in view); see
           :func:`~discourse.evaluate.evaluate_frames` with ``union=True``;
         - ``frame_scores``: the classifier's probability of every frame;
