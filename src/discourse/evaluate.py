@@ -34,6 +34,7 @@ __all__ = [
     "N_BOOTSTRAP",
     "Fold",
     "Evaluation",
+    "CVModel",
     "KeywordStance",
     "group_column",
     "cv_folds",
@@ -250,14 +251,16 @@ def cv_folds(
 # -- running models in the folds ---------------------------------------------------------------
 
 
-class _Model(NamedTuple):
-    """A model to cross-validate: an unfitted estimator and whether ``fit`` takes actors."""
+class CVModel(NamedTuple):
+    """A model to cross-validate: an unfitted estimator and whether its ``fit`` takes
+    ``actors=`` (the trained labellers drop actor-name words; the baselines take only texts
+    and labels). Each fold fits a :func:`~sklearn.base.clone` of ``estimator``."""
 
     estimator: Any
     fit_actors: bool
 
 
-def stance_models(random_state: int = 0) -> dict[str, _Model]:
+def stance_models(random_state: int = 0) -> dict[str, CVModel]:
     """Return the stance models :func:`evaluate_stance` scores, by name.
 
     ``classifier`` (:class:`~discourse.stance.StanceClassifier`), ``majority``
@@ -270,18 +273,18 @@ def stance_models(random_state: int = 0) -> dict[str, _Model]:
     ['classifier', 'majority', 'lexicon']
     """
     return {
-        "classifier": _Model(StanceClassifier(random_state=random_state), True),
-        "majority": _Model(DummyClassifier(strategy="most_frequent"), False),
-        "lexicon": _Model(KeywordStance(), False),
+        "classifier": CVModel(StanceClassifier(random_state=random_state), True),
+        "majority": CVModel(DummyClassifier(strategy="most_frequent"), False),
+        "lexicon": CVModel(KeywordStance(), False),
     }
 
 
-def _frame_models(random_state: int) -> dict[str, _Model]:
-    return {"classifier": _Model(FrameClassifier(random_state=random_state), True),
-            "lexicon": _Model(FrameLexicon(), False)}
+def _frame_models(random_state: int) -> dict[str, CVModel]:
+    return {"classifier": CVModel(FrameClassifier(random_state=random_state), True),
+            "lexicon": CVModel(FrameLexicon(), False)}
 
 
-def _cross_predict(models: Mapping[str, _Model], texts: list[str], y, actors: np.ndarray,
+def _cross_predict(models: Mapping[str, CVModel], texts: list[str], y, actors: np.ndarray,
                    folds: list[Fold]) -> dict[str, list[tuple[Fold, np.ndarray, Any, Any]]]:
     """Fit a clone of every model on each fold's training part and predict its test part.
 
@@ -412,7 +415,7 @@ def _stance_rows(corpus: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _stance_table(rows: pd.DataFrame, models: Mapping[str, _Model], n_splits: int,
+def _stance_table(rows: pd.DataFrame, models: Mapping[str, CVModel], n_splits: int,
                   n_repeats: int, random_state: int) -> pd.DataFrame:
     """Out-of-fold stance predictions of every model, as a tidy table."""
     folds = cv_folds(rows, n_splits, n_repeats, random_state)
