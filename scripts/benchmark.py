@@ -24,7 +24,7 @@ from discourse.label import fit_labellers
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Return the first run's time (cold: nothing memoised yet) and the median of all."""
+    """Return the first run's time (cold: imports and file caches) and the median of all."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -49,11 +49,12 @@ def main(argv: list[str]) -> None:
             ("distinctive_terms (by group)", lambda: contrast.distinctive_terms(corpus)),
             ("fit_labellers", lambda: fit_labellers(corpus)),
             ("evaluate (5 folds x 3 repeats)", lambda: evaluate.evaluate(corpus)),
+            ("  stance classifier alone", lambda: evaluate.out_of_fold_predictions(corpus)),
             ("write_figures (7 figures)", lambda: figures.write_figures(corpus, Path(tmp))),
         ]
         print(f"discourse {discourse.__version__}, {len(corpus)} statements; seconds for the "
-              f"first run (cold) and the median of {args.repeat} runs (later runs reuse "
-              "in-process memos)")
+              f"first run (cold) and the median of {args.repeat} runs (later runs can use "
+              "warm caches; evaluate keeps nothing between calls)")
         for name, fn in steps:
             first, median = timed(fn, args.repeat)
             print(f"{name:<34} {first:8.2f} {median:8.2f}", flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -83,15 +84,24 @@ def test_terms_unknown_column(small_corpus):
     assert b"Traceback" not in result.stderr
 
 
-def test_label_json_from_files_and_stdin(small_corpus, tmp_path):
+@pytest.fixture
+def stdin(monkeypatch):
+    """Set what the command reads from standard input (bytes)."""
+
+    def _set(data: bytes) -> None:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+    return _set
+
+
+def test_label_json_from_files_and_stdin(small_corpus, tmp_path, monkeypatch, stdin, capsys):
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path / "cache"))
     one = tmp_path / "one.txt"
     one.write_text("The ministry ordered the regulator to block illegal VPNs to stop "
                    "terrorists and blasphemous content.", encoding="utf-8")
-    result = run("label", "--corpus", str(small_corpus), "--json", str(one), "-",
-                 stdin="Digital rights groups said the VPN ban violates privacy and free "
-                       "expression.", cache=tmp_path / "cache")
-    assert result.returncode == 0, result.stderr
-    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    stdin(b"Digital rights groups said the VPN ban violates privacy and free expression.")
+    assert main(["label", "--corpus", str(small_corpus), "--json", str(one), "-"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["source"] for line in lines] == [str(one), "<stdin>"]
     for line in lines:
         assert set(line["stance_proba"]) == {"supports_restriction", "conditional",
@@ -104,40 +114,73 @@ def test_label_json_from_files_and_stdin(small_corpus, tmp_path):
 
 
 @pytest.mark.parametrize("content", [b"", b"   \n", b"\x00\x01\x02binary", b"\xff\xfe\xfa"])
-def test_label_rejects_empty_and_binary_input(tmp_path, content):
+def test_label_rejects_empty_and_binary_input(tmp_path, monkeypatch, stdin, capsys, content):
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path / "cache"))
     path = tmp_path / "input.txt"
     path.write_bytes(content)
-    result = run("label", str(path), cache=tmp_path / "cache")
-    assert result.returncode == 1
-    assert str(path).encode() in result.stderr
-    assert b"Traceback" not in result.stderr
-    assert run("label", stdin=content, cache=tmp_path / "cache").returncode == 1
+    assert main(["label", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert str(path) in err and "Traceback" not in err
+    stdin(content)
+    assert main(["label"]) == 1
+    assert "<stdin>" in capsys.readouterr().err
 
 
-def test_label_missing_file(tmp_path):
-    result = run("label", str(tmp_path / "nope.txt"))
-    assert result.returncode == 1 and b"no such file" in result.stderr
+def test_label_folder_is_refused_clearly(tmp_path, capsys):
+    assert main(["label", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: is a folder; give one file per statement" in err
 
 
-def test_evaluate_json_shape(small_corpus):
-    result = run("evaluate", "--corpus", str(small_corpus), "--json")
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+def test_label_max_chars_and_needs_review(small_corpus, tmp_path, monkeypatch, capsys):
+    from discourse import cli
+    from discourse.label import MAX_CHARS
+
+    assert cli.MAX_CHARS == MAX_CHARS  # the command's default is the library's
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path / "cache"))
+    long = tmp_path / "long.txt"
+    long.write_text("Officials said illegal VPNs must be blocked. " * 3, encoding="utf-8")
+    assert main(["label", "--corpus", str(small_corpus), "--max-chars", "50", str(long)]) == 1
+    assert "more than the limit of 50" in capsys.readouterr().err
+    urdu = tmp_path / "urdu.txt"
+    urdu.write_text("وی پی این پر پابندی غیر قانونی ہے، حکومت نے کہا", encoding="utf-8")
+    args = ["label", "--corpus", str(small_corpus), str(long), str(urdu)]
+    assert main([*args, "--max-chars", "0", "--json"]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["needs_review"] is False and second["needs_review"] is True
+    assert second["stance"] is None and "known to the model" in second["review_reason"]
+    assert main(args) == 0
+    assert "needs review: only 0 of" in capsys.readouterr().out
+
+
+def test_label_missing_file(tmp_path, capsys):
+    assert main(["label", str(tmp_path / "nope.txt")]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_evaluate_json_shape(small_corpus, capsys):
+    assert main(["evaluate", "--corpus", str(small_corpus), "--json", "--repeats", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["cv"]["grouped_by"] in {"actor", "org_id"}
+    assert report["cv"]["repeats"] == 1
     stance = report["stance"]
-    assert {"macro_f1", "macro_f1_ci", "baselines", "per_class", "confusion", "n"} <= set(stance)
+    assert {"macro_f1", "macro_f1_ci", "baselines", "per_class", "confusion", "n",
+            "n_orgs"} <= set(stance)
+    assert 0 < stance["n_orgs"] <= stance["n"] == 120
     for name in ("majority", "lexicon"):
         assert {"macro_f1", "per_class", "confusion", "n"} <= set(stance["baselines"][name])
     frames = report["frames"]
-    assert {"micro_f1", "macro_f1", "per_frame", "baselines"} <= set(frames)
+    assert {"micro_f1", "macro_f1", "per_frame", "baselines", "n_orgs"} <= set(frames)
     assert "lexicon" in frames["baselines"]
     low, high = stance["macro_f1_ci"]
     assert low <= stance["macro_f1"] <= high
 
 
 def test_evaluate_text(small_corpus, capsys):
-    assert main(["evaluate", "--corpus", str(small_corpus)]) == 0
+    assert main(["evaluate", "--corpus", str(small_corpus), "--repeats", "1"]) == 0
     out = capsys.readouterr().out
     assert "grouped by actor" in out and "majority" in out and "lexicon" in out
+    assert "stance: 120 statements from " in out
 
 
 def test_figures_command(tmp_path):

@@ -5,17 +5,19 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import f1_score, precision_recall_fscore_support
 
 import discourse.evaluate as ev
 from discourse.corpus import load_corpus
 from discourse.evaluate import (
+    Evaluation,
     KeywordStance,
-    MajorityStance,
     cv_folds,
     evaluate,
     evaluate_frames,
     evaluate_stance,
     out_of_fold_predictions,
+    stance_scores_table,
 )
 from discourse.schema import FRAMES, STANCES
 from discourse.stance import StanceClassifier
@@ -73,6 +75,16 @@ def tiny_corpus() -> pd.DataFrame:
     return corpus
 
 
+
+
+def org_corpus() -> pd.DataFrame:
+    """The tiny corpus with an ``org_id``: each organisation appears under two spellings."""
+    corpus = tiny_corpus()
+    org = corpus["actor"].str.replace(" ", "-")
+    spelled = [a.upper() if i % 2 else a for i, a in enumerate(corpus["actor"])]
+    return corpus.assign(actor=spelled, org_id=org)
+
+
 # -- folds -------------------------------------------------------------------------------------
 
 
@@ -90,10 +102,39 @@ def test_folds_never_share_an_actor_and_partition_each_repeat():
         assert sorted(tests) == list(range(len(corpus)))
 
 
+def test_folds_are_grouped_by_org_id_when_the_corpus_has_it():
+    corpus = org_corpus()
+    assert corpus["actor"].nunique() == 20 and corpus["org_id"].nunique() == 10
+    for fold in cv_folds(corpus, n_splits=3, n_repeats=3, random_state=0):
+        train_orgs = set(corpus["org_id"].iloc[fold.train])
+        assert not train_orgs & set(corpus["org_id"].iloc[fold.test])
+    # grouped by actor, the two spellings of an organisation do get split
+    split = [f for f in cv_folds(corpus.drop(columns="org_id"), 3, 3, 0)
+             if set(corpus["org_id"].iloc[f.train]) & set(corpus["org_id"].iloc[f.test])]
+    assert split
+
+
+def test_blank_org_id_falls_back_to_the_actor():
+    corpus = org_corpus()
+    corpus.loc[:3, "org_id"] = [None, "", None, ""]
+    actors = corpus["actor"].to_numpy()
+    for fold in cv_folds(corpus, n_splits=3, n_repeats=2):
+        blank_train = {actors[i] for i in fold.train if i < 4}
+        assert not blank_train & {actors[i] for i in fold.test if i < 4}
+    # 8 organisations and the 4 actors of the blank rows (not one blank "organisation")
+    assert evaluate_stance(corpus, n_splits=3, n_repeats=1, n_boot=10)["n_orgs"] == 12
+    with pytest.raises(ValueError, match="at least 50 organisations"):
+        cv_folds(corpus, n_splits=50)
+
+
 def test_repeats_use_different_seeds():
     corpus = load_corpus()
     a, b = (cv_folds(corpus, 5, 1, seed)[0].test for seed in (0, 1))
     assert not np.array_equal(a, b)
+    folds = cv_folds(corpus, 5, 2, 0)
+    assert not np.array_equal(folds[0].test, folds[5].test)
+    # the second repeat of seed 0 is not the first repeat of seed 1
+    assert not np.array_equal(folds[5].test, cv_folds(corpus, 5, 1, 1)[0].test)
     actors = corpus["actor"].to_numpy()
     for fold in cv_folds(corpus, 5, 3, 0):
         assert not set(actors[fold.train]) & set(actors[fold.test])
@@ -123,13 +164,6 @@ def test_models_never_see_their_test_statements(monkeypatch):
 
 
 # -- baselines ---------------------------------------------------------------------------------
-
-
-def test_majority_baseline_and_ties_in_schema_order():
-    clf = MajorityStance().fit(["a", "b", "c"], ["neutral", "conditional", "neutral"])
-    assert clf.predict(["x", "y"]).tolist() == ["neutral", "neutral"]
-    tie = MajorityStance().fit(["a", "b"], ["neutral", "conditional"])
-    assert tie.predict(["x"]).tolist() == ["conditional"]
 
 
 def test_keyword_baseline_counts_cues_and_falls_back_to_majority():
@@ -168,8 +202,13 @@ def check_stance_block(block, n):
 
 
 @pytest.fixture(scope="module")
-def tiny_result():
+def tiny_run():
     return evaluate(tiny_corpus(), n_splits=3, n_repeats=2, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def tiny_result(tiny_run):
+    return tiny_run.report
 
 
 def test_report_has_exactly_the_documented_shape(tiny_result):
@@ -177,18 +216,36 @@ def test_report_has_exactly_the_documented_shape(tiny_result):
     assert list(r) == ["n", "n_actors", "cv", "stance", "frames"]
     assert r["n"] == 20 and r["n_actors"] == 10
     assert r["cv"] == {"splits": 3, "repeats": 2, "grouped_by": "actor", "seed": 0}
-    assert list(r["stance"]) == STANCE_KEYS + ["baselines"]
+    assert list(r["stance"]) == STANCE_KEYS + ["n_orgs", "baselines"]
+    assert r["stance"]["n_orgs"] == 10
     check_stance_block(r["stance"], 20)
     assert list(r["stance"]["baselines"]) == ["majority", "lexicon"]
     for block in r["stance"]["baselines"].values():
         assert list(block) == STANCE_KEYS
         check_stance_block(block, 20)
     frames = r["frames"]
-    assert list(frames) == ["micro_f1", "macro_f1", "per_frame", "n", "baselines"]
+    assert list(frames) == ["micro_f1", "macro_f1", "per_frame", "n", "n_orgs", "baselines"]
     assert list(frames["per_frame"]) == list(FRAMES)
     assert list(frames["baselines"]) == ["lexicon"]
     assert list(frames["baselines"]["lexicon"]) == ["micro_f1", "macro_f1", "per_frame"]
     assert frames["per_frame"]["child_safety"]["support"] == 0
+
+
+@pytest.mark.filterwarnings("ignore:The least populated class:UserWarning")
+def test_org_id_groups_the_evaluation_and_counts_organisations():
+    corpus = org_corpus()
+    corpus.loc[0, "stance"] = np.nan  # the first organisation keeps one stance-coded row
+    corpus.loc[[2, 3], "stance"] = np.nan  # the second has none left
+    corpus.loc[[4, 5], "frames"] = pd.Series([[], []], index=[4, 5])  # the third: no frames
+    run = evaluate(corpus, n_splits=3, n_repeats=2)
+    assert run.report["cv"]["grouped_by"] == "org_id"
+    assert run.report["n_actors"] == 20
+    assert run.report["stance"]["n_orgs"] == 9 and run.report["stance"]["n"] == 17
+    assert run.report["frames"]["n_orgs"] == 9 and run.report["frames"]["n"] == 18
+    for table in (run.stance, run.frames):
+        sides = table.groupby(["repeat", "cv_group"])["fold"].nunique()
+        assert (sides == 1).all()  # an organisation's statements are all in one test fold
+        assert table["cv_group"].str.startswith("org:").all()
 
 
 def test_report_is_json_with_rounded_floats(tiny_result):
@@ -210,16 +267,24 @@ def test_report_is_json_with_rounded_floats(tiny_result):
     walk(tiny_result)
 
 
-def test_report_is_deterministic(tiny_result):
-    assert evaluate(tiny_corpus(), n_splits=3, n_repeats=2, random_state=0) == tiny_result
+def test_evaluation_is_deterministic(tiny_run):
+    again = evaluate(tiny_corpus(), n_splits=3, n_repeats=2, random_state=0)
+    assert again.report == tiny_run.report
+    pd.testing.assert_frame_equal(again.stance, tiny_run.stance)
+    pd.testing.assert_frame_equal(again.frames, tiny_run.frames)
 
 
-def test_majority_baseline_figures(tiny_result):
-    majority = tiny_result["stance"]["baselines"]["majority"]
-    # the training folds' majority is supports or opposes (6 each): only those are predicted
-    predicted = np.array(majority["confusion"]["matrix"]).sum(axis=0)
-    assert predicted[1] == predicted[3] == 0
-    assert majority["per_class"]["neutral"]["recall"] == 0.0
+def test_majority_baseline_predicts_the_training_majority(tiny_run):
+    table = tiny_run.stance
+    majority = table[table["model"] == "majority"]
+    for (repeat, fold), rows in majority.groupby(["repeat", "fold"]):
+        train = table[(table["model"] == "majority") & (table["repeat"] == repeat)
+                      & (table["fold"] != fold)]
+        counts = train["gold"].value_counts()
+        top = sorted(counts[counts == counts.max()].index)[0]  # ties: alphabetical
+        assert rows["pred"].unique().tolist() == [top]
+    block = tiny_run.report["stance"]["baselines"]["majority"]
+    assert block["per_class"]["neutral"]["recall"] == 0.0
 
 
 def test_sections_match_the_separate_functions(tiny_result):
@@ -230,20 +295,66 @@ def test_sections_match_the_separate_functions(tiny_result):
     assert list(union) == ["micro_f1", "macro_f1", "per_frame"]
 
 
-def test_macro_f1_agrees_with_scikit_learn():
-    from sklearn.metrics import f1_score, precision_recall_fscore_support
+def test_prediction_tables(tiny_run):
+    stance, frames = tiny_run.stance, tiny_run.frames
+    assert stance.columns.tolist() == ["id", "actor", "cv_group", "repeat", "fold", "model",
+                                       "gold", "pred", "proba"]
+    assert len(stance) == 3 * 2 * 20
+    assert stance["model"].unique().tolist() == ["classifier", "majority", "lexicon"]
+    ids = tiny_corpus()["id"].tolist()
+    assert (stance.groupby(["model", "repeat"], sort=False)["id"].apply(list)
+            == [ids] * 6).all()
+    assert stance.loc[stance["model"] == "lexicon", "proba"].isna().all()
+    assert stance.loc[stance["model"] == "classifier", "proba"].between(0.25, 1).all()
+    assert frames.columns.tolist() == ["id", "actor", "cv_group", "repeat", "fold", "model",
+                                       "frame", "gold", "pred", "proba"]
+    assert len(frames) == 2 * 2 * 20 * len(FRAMES)
+    assert set(frames["gold"]) <= {0, 1} and set(frames["pred"]) <= {0, 1}
+    # a statement's fold is the same in both tables (the same folds)
+    key = ["id", "repeat"]
+    merged = stance[stance["model"] == "classifier"].merge(
+        frames[frames["frame"] == "rights"], on=key, suffixes=("", "_f"))
+    assert (merged["fold"] == merged["fold_f"]).all()
 
+
+def test_report_is_the_scikit_learn_score_of_the_returned_predictions(tiny_run):
+    report, stance, frames = tiny_run
+    for name, block in [("classifier", report["stance"]),
+                        *report["stance"]["baselines"].items()]:
+        rows = stance[stance["model"] == name]
+        macro = np.mean([f1_score(g["gold"], g["pred"], average="macro", zero_division=0)
+                         for _, g in rows.groupby("repeat")])
+        assert block["macro_f1"] == round(macro, 4)
+        p, r, f, s = zip(*[precision_recall_fscore_support(
+            g["gold"], g["pred"], labels=list(STANCES), zero_division=0)
+            for _, g in rows.groupby("repeat")], strict=True)
+        for i, code in enumerate(STANCES):
+            assert block["per_class"][code] == {
+                "precision": round(np.mean([x[i] for x in p]), 4),
+                "recall": round(np.mean([x[i] for x in r]), 4),
+                "f1": round(np.mean([x[i] for x in f]), 4), "support": int(s[0][i])}
+    rows = frames[frames["model"] == "classifier"]
+    micro = []
+    for _, g in rows.groupby("repeat"):
+        Y = g.pivot(index="id", columns="frame", values="gold")
+        P = g.pivot(index="id", columns="frame", values="pred")
+        micro.append(f1_score(Y, P, average="micro", zero_division=0))
+    assert report["frames"]["micro_f1"] == round(np.mean(micro), 4)
+
+
+def test_bootstrap_interval_resamples_statements_as_documented():
     corpus = tiny_corpus()
-    oof = out_of_fold_predictions(corpus, n_splits=3, n_repeats=1)
-    report = evaluate_stance(corpus, n_splits=3, n_repeats=1)
-    expected = f1_score(oof["stance"], oof["predicted"], average="macro", zero_division=0)
-    assert report["macro_f1"] == round(expected, 4)
-    p, r, f, s = precision_recall_fscore_support(oof["stance"], oof["predicted"],
-                                                 labels=list(STANCES), zero_division=0)
-    for i, code in enumerate(STANCES):
-        assert report["per_class"][code] == {"precision": round(p[i], 4),
-                                             "recall": round(r[i], 4),
-                                             "f1": round(f[i], 4), "support": int(s[i])}
+    n_boot = 40
+    block = evaluate_stance(corpus, 3, 2, random_state=3, n_boot=n_boot)
+    oof = evaluate(corpus, 3, 2, random_state=3).stance
+    rows = oof[oof["model"] == "classifier"]
+    gold = rows[rows["repeat"] == 0]["gold"].to_numpy()
+    preds = [g["pred"].to_numpy() for _, g in rows.groupby("repeat")]
+    boot = np.random.default_rng(3).integers(0, len(gold), size=(n_boot, len(gold)))
+    values = [np.mean([f1_score(gold[b], p[b], average="macro", zero_division=0)
+                       for p in preds]) for b in boot]
+    assert block["macro_f1_ci"] == [round(float(v), 4) for v in np.percentile(values,
+                                                                               [2.5, 97.5])]
 
 
 def test_rows_without_stance_are_skipped():
@@ -254,16 +365,22 @@ def test_rows_without_stance_are_skipped():
         evaluate_stance(corpus.assign(stance=np.nan), 3, 1)
 
 
-def test_out_of_fold_predictions_table():
+def test_out_of_fold_predictions_are_the_evaluated_classifier_rows(tiny_run):
     corpus = tiny_corpus()
     oof = out_of_fold_predictions(corpus, n_splits=3, n_repeats=2)
     assert oof.columns.tolist() == ["id", "actor", "stance", "predicted", "proba", "fold",
                                     "repeat"]
     assert len(oof) == 2 * len(corpus)
-    assert (oof.groupby("repeat")["id"].apply(list) == [corpus["id"].tolist()] * 2).all()
-    assert oof["proba"].between(0.25, 1).all()  # the top of four probabilities
-    assert set(oof["fold"]) == {0, 1, 2}
-    assert set(oof["predicted"]) <= set(STANCES)
+    evaluated = tiny_run.stance[tiny_run.stance["model"] == "classifier"]
+    np.testing.assert_array_equal(oof["predicted"], evaluated["pred"])
+    np.testing.assert_array_equal(oof["proba"], evaluated["proba"])
+    np.testing.assert_array_equal(oof["fold"], evaluated["fold"])
+
+
+def test_tables_accept_the_evaluation_or_its_report(tiny_run):
+    assert isinstance(tiny_run, Evaluation)
+    pd.testing.assert_frame_equal(stance_scores_table(tiny_run),
+                                  stance_scores_table(tiny_run.report))
 
 
 # -- the shipped corpus (one evaluation, one repeat) -------------------------------------------
@@ -271,13 +388,16 @@ def test_out_of_fold_predictions_table():
 
 @pytest.fixture(scope="module")
 def shipped():
-    return evaluate(load_corpus(), n_splits=5, n_repeats=1, random_state=0)
+    return evaluate(load_corpus(), n_splits=5, n_repeats=1, random_state=0).report
 
 
 def test_shipped_corpus_beats_the_baselines(shipped):
     stance = shipped["stance"]
+    corpus = load_corpus()
     assert shipped["n"] == stance["n"] == 296
-    assert shipped["n_actors"] == load_corpus()["actor"].nunique()
+    assert shipped["n_actors"] == corpus["actor"].nunique()
+    group = ev.group_column(corpus)
+    assert stance["n_orgs"] == corpus.loc[corpus["stance"].notna(), group].nunique()
     majority = stance["baselines"]["majority"]["macro_f1"]
     assert stance["macro_f1"] >= majority + 0.2
     assert stance["macro_f1"] > stance["baselines"]["lexicon"]["macro_f1"]
@@ -285,53 +405,3 @@ def test_shipped_corpus_beats_the_baselines(shipped):
     frames = shipped["frames"]
     assert frames["n"] == 296
     assert 0.5 < frames["micro_f1"] <= 1 and 0.5 < frames["baselines"]["lexicon"]["micro_f1"]
-
-
-# -- memoised runs -----------------------------------------------------------------------------
-
-
-def test_out_of_fold_predictions_reuse_the_evaluated_run(monkeypatch):
-    corpus = tiny_corpus()
-    ev._RUNS.clear()
-    report = evaluate_stance(corpus, n_splits=3, n_repeats=2, random_state=0)
-
-    def no_fit(self, *args, **kwargs):
-        raise AssertionError("refitted")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(StanceClassifier, "fit", no_fit)
-        oof = out_of_fold_predictions(corpus, n_splits=3, n_repeats=2, random_state=0)
-        assert evaluate_stance(corpus, n_splits=3, n_repeats=2, random_state=0) == report
-        with pytest.raises(AssertionError, match="refitted"):  # other settings: a new run
-            out_of_fold_predictions(corpus, n_splits=3, n_repeats=1, random_state=0)
-        changed = corpus.assign(text=corpus["text"].str.replace("VPNs", "VPN services"))
-        with pytest.raises(AssertionError, match="refitted"):  # other content: a new run
-            out_of_fold_predictions(changed, n_splits=3, n_repeats=2, random_state=0)
-    from sklearn.metrics import f1_score
-
-    macro = np.mean([f1_score(g["stance"], g["predicted"], average="macro", zero_division=0)
-                     for _, g in oof.groupby("repeat")])
-    assert report["macro_f1"] == round(macro, 4)
-    # the stored run equals a fresh one, and callers get copies
-    oof["predicted"] = "neutral"
-    ev._RUNS.clear()
-    ev._FOLDS.clear()
-    fresh = out_of_fold_predictions(corpus, n_splits=3, n_repeats=2, random_state=0)
-    pd.testing.assert_frame_equal(
-        fresh, out_of_fold_predictions(corpus, n_splits=3, n_repeats=2, random_state=0))
-    assert (fresh["predicted"] != "neutral").any()
-
-
-def test_memo_is_bounded_and_folds_are_fresh_copies():
-    store = ev.OrderedDict()
-    for i in range(ev._MEMO_SIZE + 5):
-        ev._remember(store, i, lambda i=i: i * i)
-    assert len(store) == ev._MEMO_SIZE and list(store)[-1] == ev._MEMO_SIZE + 4
-    corpus = tiny_corpus()
-    first = cv_folds(corpus, 3, 1, 0)
-    first[0].test[:] = -1
-    again = cv_folds(corpus, 3, 1, 0)
-    assert (again[0].test >= 0).all()
-    ev._FOLDS.clear()
-    assert all(np.array_equal(a.test, b.test) and np.array_equal(a.train, b.train)
-               for a, b in zip(again, cv_folds(corpus, 3, 1, 0), strict=True))

@@ -25,7 +25,8 @@ EXPLAINER = ("The regulator explained how VPNs work and published figures on VPN
              "the outage, without taking a position on the restrictions.")
 STATEMENTS = [ISP, MINISTRY, RIGHTS, CHILDREN, OPPOSITION, EXPLAINER]
 
-KEYS = ["source", "stance", "stance_proba", "frames", "frame_scores", "evidence"]
+KEYS = ["source", "stance", "stance_proba", "frames", "frame_scores", "evidence",
+        "needs_review", "review_reason"]
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +59,7 @@ def test_output_shape_is_json(labelled):
         assert 0 < len(result["evidence"]) <= label.EVIDENCE_TERMS
         assert all(isinstance(t, str) for t in result["evidence"])
         assert json.loads(json.dumps(result)) == result
+        assert result["needs_review"] is False and result["review_reason"] is None
 
 
 def test_industry_statement_is_conditional_or_opposed_on_economy_and_rights(labelled):
@@ -193,3 +195,43 @@ def test_fit_labellers_returns_the_bundle():
     assert bundle.frames.frames_ == list(FRAMES)
     assert bundle.n_train == 8
     assert bundle.label([]) == []
+
+
+# -- texts the model cannot label --------------------------------------------------------------
+
+URDU = "وی پی این پر پابندی غیر قانونی ہے، حکومت نے کہا"
+RUSSIAN = "Роскомнадзор заблокировал VPN сервисы и обещал штрафы пользователям"
+
+
+def test_text_in_another_script_needs_review(cache_root):
+    results = label_texts([URDU, RUSSIAN, MINISTRY], sources=["ur", "ru", "en"])
+    for result in results[:2]:
+        assert result["needs_review"] is True
+        assert "known to the model" in result["review_reason"]
+        assert result["stance"] is None and result["frames"] == [] and result["evidence"] == []
+        assert sum(result["stance_proba"].values()) == pytest.approx(1, abs=1e-3)
+    assert "0 of" in results[0]["review_reason"]
+    assert results[2]["needs_review"] is False
+    assert results[2]["stance"] == "supports_restriction"
+
+
+def test_text_longer_than_the_limit_is_refused():
+    long = "The ministry ordered ISPs to block illegal VPNs. " * 10
+    with pytest.raises(ValueError, match=r"text 2 \(b\) has 490 characters.*limit of 400"):
+        label_texts(["short", long], sources=["a", "b"], max_chars=400, cache=False)
+    with pytest.raises(ValueError, match=f"limit of {label.MAX_CHARS:,}"):  # the default
+        label_texts(["x" * (label.MAX_CHARS + 1)], cache=False)
+
+
+def test_label_cache_key_covers_the_model_code(tmp_path, monkeypatch):
+    hashed = []
+    original = label.paths.file_sha256
+
+    def spy(path):
+        hashed.append(path.name)
+        return original(path)
+
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path))
+    monkeypatch.setattr(label.paths, "file_sha256", spy)
+    label_texts(["Block illegal VPNs."], TINY)
+    assert {"features.py", "stance.py", "frames.py", "label.py"} <= set(hashed)

@@ -14,6 +14,10 @@ from . import __version__
 from .corpus import CorpusError, CorpusWarning, load_corpus, summarize_corpus, validate_corpus
 from .paths import shipped_corpus_file
 
+#: Default of ``discourse label --max-chars`` (as :data:`discourse.label.MAX_CHARS`; kept
+#: here so that ``--help`` does not import the models).
+MAX_CHARS = 100_000
+
 __all__ = ["main", "build_parser"]
 
 
@@ -145,6 +149,9 @@ def _read_statement(name: str) -> tuple[str, str]:
         source = "<stdin>"
     else:
         path = Path(name)
+        if path.is_dir():
+            raise _Fail(f"{name}: is a folder; give one file per statement (for example "
+                        f"{Path(name) / '*.txt'})")
         if not path.is_file():
             raise _Fail(f"{name}: no such file")
         data = path.read_bytes()
@@ -169,13 +176,17 @@ def _cmd_label(args: argparse.Namespace) -> int:
     inputs = [_read_statement(name) for name in (args.files or ["-"])]
     corpus = _load(args.corpus)
     results = label_texts([text for _, text in inputs], corpus,
-                          sources=[source for source, _ in inputs])
+                          sources=[source for source, _ in inputs],
+                          max_chars=args.max_chars or None)
     for result in results:
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
             continue
-        proba = result["stance_proba"][result["stance"]]
         print(f"{result['source']}")
+        if result["needs_review"]:
+            print(f"  needs review: {result['review_reason']}")
+            continue
+        proba = result["stance_proba"][result["stance"]]
         print(f"  stance:   {result['stance']} (p = {proba:.2f})")
         print(f"  frames:   {', '.join(result['frames']) or '(none)'}")
         print(f"  evidence: {', '.join(result['evidence'])}")
@@ -190,7 +201,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         # per-class support shows the same thing
         warnings.simplefilter("ignore", UserWarning)
         report = evaluate(_load(args.corpus), n_splits=args.splits, n_repeats=args.repeats,
-                          random_state=args.seed)
+                          random_state=args.seed).report
     if args.json:
         _print_json(report)
         return 0
@@ -198,7 +209,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     cv = report["cv"]
     print(f"{report['n']} statements, {report['n_actors']} actors; {cv['splits']}-fold CV "
           f"grouped by {cv['grouped_by']}, {cv['repeats']} repeats, seed {cv['seed']}")
-    print("\nstance (macro-F1, 95% bootstrap interval)")
+    unit = "organisations" if cv["grouped_by"] == "org_id" else "actors"
+    print(f"\nstance: {stance['n']} statements from {stance['n_orgs']} {unit} "
+          "(macro-F1, 95% bootstrap interval)")
     rows = [("classifier", stance)] + list(stance["baselines"].items())
     for name, block in rows:
         low, high = block["macro_f1_ci"]
@@ -209,7 +222,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
               f"{scores['f1']:.3f} {scores['support']:>5}")
     frames = report["frames"]
     lexicon = frames["baselines"]["lexicon"]
-    print("\nframes: micro-F1 / macro-F1")
+    print(f"\nframes: {frames['n']} statements from {frames['n_orgs']} {unit} "
+          "(micro-F1 / macro-F1)")
     print(f"  classifier   {frames['micro_f1']:.3f} / {frames['macro_f1']:.3f}")
     print(f"  lexicon      {lexicon['micro_f1']:.3f} / {lexicon['macro_f1']:.3f}")
     print("\n  per frame F1: classifier / lexicon")
@@ -332,9 +346,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE", help="one statement per file; none or "
                    "'-' reads standard input")
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
+    p.add_argument("--max-chars", type=int, default=MAX_CHARS, metavar="N",
+                   help=f"longest statement accepted, in characters (default {MAX_CHARS:,}; "
+                   "0: no limit)")
     p.set_defaults(func=_cmd_label)
 
-    p = sub.add_parser("evaluate", help="actor-grouped cross-validation of the labellers")
+    p = sub.add_parser("evaluate", help="cross-validation of the labellers, grouped by "
+                       "organisation (org_id, else actor)")
     corpus_option(p)
     p.add_argument("--splits", type=int, default=5, metavar="K", help="folds (default 5)")
     p.add_argument("--repeats", type=int, default=3, metavar="R", help="repeats with other "
@@ -370,6 +388,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if getattr(args, "splits", 2) < 2:
         parser.error("--splits must be at least 2")
+    if getattr(args, "max_chars", 0) < 0:
+        parser.error("--max-chars must be 0 (no limit) or more")
     try:
         return args.func(args)
     except _Fail as fail:

@@ -1,33 +1,29 @@
-"""Honest scores for the labellers: actor-grouped cross-validation, baselines, bootstrap intervals.
+"""Honest scores for the labellers: grouped cross-validation, baselines, bootstrap intervals.
 
 This is the only module that computes scores. Every figure comes from out-of-fold
 predictions: the corpus is split with :class:`~sklearn.model_selection.StratifiedGroupKFold`
-on the ``actor`` column (stratified by stance), so that no actor has statements on both
-sides of a split, and the split is repeated with several seeds. Each model, the trained
+grouped by organisation (the ``org_id`` column; by ``actor`` for a corpus without one) and
+stratified by stance, so that no organisation has statements on both sides of a split, and
+the split is repeated with a different shuffle seed per repeat. Each model, the trained
 labellers and the baselines alike, is fitted on the training part of a fold and predicts
-only its test part.
-
-Folds and the stance classifier's out-of-fold run are memoised in-process (a few entries,
-keyed by a hash of the content they depend on and by the CV settings), so that
-:func:`evaluate` followed by :func:`out_of_fold_predictions` with the same corpus and
-settings fits the classifier once.
+only its test part. Scores are computed with :mod:`sklearn.metrics`; :func:`evaluate`
+returns the out-of-fold predictions beside the report, so nothing is kept between calls.
 """
 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.dummy import DummyClassifier
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 
-from ._vectorize import _one_blas_thread
-from .corpus import corpus_digest
 from .features import preprocess
 from .frames import FrameClassifier, FrameLexicon, frame_matrix
 from .schema import FRAMES, STANCES
@@ -37,9 +33,12 @@ __all__ = [
     "STANCE_CUES",
     "N_BOOTSTRAP",
     "Fold",
-    "MajorityStance",
+    "Evaluation",
+    "CVModel",
     "KeywordStance",
+    "group_column",
     "cv_folds",
+    "stance_models",
     "out_of_fold_predictions",
     "evaluate_stance",
     "evaluate_frames",
@@ -92,29 +91,6 @@ def _seen_classes(y: Iterable[str]) -> tuple[list[str], np.ndarray]:
         raise ValueError("no stance labels to learn from")
     counts = np.array([labels.count(c) for c in classes])
     return classes, counts
-
-
-class MajorityStance(ClassifierMixin, BaseEstimator):
-    """Predict the most frequent stance of the training data (ties: schema order).
-
-    Examples
-    --------
-    >>> MajorityStance().fit(["a", "b", "c"], ["neutral", "conditional", "neutral"]).predict(
-    ...     ["d"]).tolist()
-    ['neutral']
-    """
-
-    def fit(self, X: Iterable[str], y: Iterable[str]) -> MajorityStance:
-        """Remember the most frequent training stance."""
-        classes, counts = _seen_classes(y)
-        self.classes_ = np.array(classes, dtype=object)
-        self.majority_ = classes[int(np.argmax(counts))]
-        return self
-
-    def predict(self, X: Iterable[str]) -> np.ndarray:
-        """Return the majority stance for every text."""
-        check_is_fitted(self, "majority_")
-        return np.array([self.majority_] * len(list(X)), dtype=object)
 
 
 def _cue_pattern(cues: Iterable[str]) -> re.Pattern[str]:
@@ -172,25 +148,6 @@ class KeywordStance(ClassifierMixin, BaseEstimator):
         return np.array(out, dtype=object)
 
 
-# -- memo --------------------------------------------------------------------------------------
-
-#: Entries kept by each in-process memo (folds, out-of-fold runs); the oldest is dropped.
-_MEMO_SIZE = 8
-_FOLDS: OrderedDict[Hashable, list[Fold]] = OrderedDict()
-_RUNS: OrderedDict[Hashable, dict[str, np.ndarray]] = OrderedDict()
-
-
-def _remember(store: OrderedDict, key: Hashable, compute: Callable[[], Any]) -> Any:
-    """Return ``store[key]``, computing and storing it first if missing (bounded)."""
-    if key in store:
-        store.move_to_end(key)
-        return store[key]
-    value = store[key] = compute()
-    while len(store) > _MEMO_SIZE:
-        store.popitem(last=False)
-    return value
-
-
 # -- folds -------------------------------------------------------------------------------------
 
 
@@ -203,17 +160,52 @@ class Fold(NamedTuple):
     test: np.ndarray
 
 
+def group_column(corpus: pd.DataFrame) -> str:
+    """Return the column that groups the folds: ``"org_id"`` if the corpus has it, else
+    ``"actor"``.
+
+    Examples
+    --------
+    >>> group_column(pd.DataFrame({"actor": ["a"], "org_id": ["x"]}))
+    'org_id'
+    >>> group_column(pd.DataFrame({"actor": ["a"]}))
+    'actor'
+    """
+    return "org_id" if "org_id" in corpus.columns else "actor"
+
+
+def _groups(corpus: pd.DataFrame) -> np.ndarray:
+    """The group of every row: its ``org_id``, or (no ``org_id``, or a blank one) its actor."""
+    actors = "actor:" + corpus["actor"].astype(str)
+    if group_column(corpus) == "actor":
+        return actors.to_numpy()
+    org = corpus["org_id"].astype(object)
+    blank = org.isna() | (org.astype(str).str.strip() == "")
+    return ("org:" + org.astype(str)).where(~blank, actors).to_numpy()
+
+
+def _repeat_seeds(random_state: int, n_repeats: int) -> list[int]:
+    """One shuffle seed per repeat, derived from ``random_state`` by
+    :class:`numpy.random.SeedSequence` (so seed 0's second repeat is not seed 1's first)."""
+    return [int(s) for s in np.random.SeedSequence(random_state).generate_state(n_repeats)]
+
+
 def cv_folds(
     corpus: pd.DataFrame, n_splits: int = 5, n_repeats: int = 3, random_state: int = 0
 ) -> list[Fold]:
-    """Return actor-grouped, stance-stratified folds, repeated with seeds ``random_state + r``.
+    """Return organisation-grouped, stance-stratified folds, repeated with different shuffles.
 
     Parameters
     ----------
     corpus : DataFrame
-        Needs ``actor``; ``stance`` (if present) stratifies the folds.
-    n_splits, n_repeats, random_state : int
-        Folds per repeat, repeats, and the seed of the first repeat.
+        Needs ``actor``; ``org_id`` (if present) groups the folds (see
+        :func:`group_column`; a row with a blank ``org_id`` is grouped by its actor);
+        ``stance`` (if present) stratifies them.
+    n_splits, n_repeats : int
+        Folds per repeat and repeats.
+    random_state : int
+        Seed from which each repeat's shuffle seed is derived
+        (:class:`numpy.random.SeedSequence`).
 
     Returns
     -------
@@ -222,135 +214,195 @@ def cv_folds(
 
     Raises
     ------
+    ValueError
+        If there are fewer groups than folds.
     AssertionError
-        If an actor were on both sides of a split, or a row in both (never expected).
-
-    Notes
-    -----
-    The folds are memoised in-process, keyed by a hash of the actors and strata and by the
-    settings (splitting took a noticeable share of :func:`evaluate`); each call returns
-    fresh arrays.
+        If an organisation (or actor) were on both sides of a split (never expected).
 
     Examples
     --------
     >>> corpus = pd.DataFrame({"actor": list("aabbccdd"), "stance": ["neutral"] * 8})
-    >>> [sorted(set(corpus["actor"].iloc[f.test])) for f in cv_folds(corpus, 2, 1)]
-    [['b', 'c'], ['a', 'd']]
+    >>> folds = cv_folds(corpus, 2, 1)
+    >>> [len(set(corpus["actor"].iloc[f.test])) for f in folds]
+    [2, 2]
     """
-    actors = corpus["actor"].astype(str).to_numpy()
-    n_actors = len(set(actors))
-    if n_splits > n_actors:
-        raise ValueError(f"{n_splits} folds need at least {n_splits} actors; "
-                         f"the corpus has {n_actors}")
+    groups = _groups(corpus)
+    n_groups = len(set(groups))
+    unit = "organisations" if group_column(corpus) == "org_id" else "actors"
+    if n_splits > n_groups:
+        raise ValueError(f"{n_splits} folds need at least {n_splits} {unit}; "
+                         f"the corpus has {n_groups}")
     if "stance" in corpus:
         strata = corpus["stance"].astype(object).where(corpus["stance"].notna(), "?")
         strata = strata.astype(str).to_numpy()
     else:
         strata = np.zeros(len(corpus), dtype=int)
-
-    def split() -> list[Fold]:
-        folds = []
-        for repeat in range(n_repeats):
-            splitter = StratifiedGroupKFold(n_splits, shuffle=True,
-                                            random_state=random_state + repeat)
-            for fold, (train, test) in enumerate(splitter.split(actors, strata, actors)):
-                assert not set(actors[train]) & set(actors[test]), "an actor is in train and test"
-                assert not set(train) & set(test), "a statement is in train and test"
-                folds.append(Fold(repeat, fold, train, test))
-        return folds
-
-    key = (corpus_digest(pd.DataFrame({"actor": actors, "stratum": strata})), int(n_splits),
-           int(n_repeats), int(random_state))
-    return [Fold(f.repeat, f.fold, f.train.copy(), f.test.copy())
-            for f in _remember(_FOLDS, key, split)]
+    folds = []
+    for repeat, seed in enumerate(_repeat_seeds(random_state, n_repeats)):
+        splitter = StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed)
+        for fold, (train, test) in enumerate(splitter.split(groups, strata, groups)):
+            shared = set(groups[train]) & set(groups[test])
+            if shared:
+                raise AssertionError(f"{unit} in both train and test: {sorted(shared)[:3]}")
+            folds.append(Fold(repeat, fold, train, test))
+    return folds
 
 
-# -- metrics -----------------------------------------------------------------------------------
+# -- running models in the folds ---------------------------------------------------------------
+
+
+class CVModel(NamedTuple):
+    """A model to cross-validate: an unfitted estimator and whether its ``fit`` takes
+    ``actors=`` (the trained labellers drop actor-name words; the baselines take only texts
+    and labels). Each fold fits a :func:`~sklearn.base.clone` of ``estimator``."""
+
+    estimator: Any
+    fit_actors: bool
+
+
+def stance_models(random_state: int = 0) -> dict[str, CVModel]:
+    """Return the stance models :func:`evaluate_stance` scores, by name.
+
+    ``classifier`` (:class:`~discourse.stance.StanceClassifier`), ``majority``
+    (:class:`~sklearn.dummy.DummyClassifier` with ``strategy="most_frequent"``; ties go to
+    the alphabetically first code) and ``lexicon`` (:class:`KeywordStance`).
+
+    Examples
+    --------
+    >>> list(stance_models())
+    ['classifier', 'majority', 'lexicon']
+    """
+    return {
+        "classifier": CVModel(StanceClassifier(random_state=random_state), True),
+        "majority": CVModel(DummyClassifier(strategy="most_frequent"), False),
+        "lexicon": CVModel(KeywordStance(), False),
+    }
+
+
+def _frame_models(random_state: int) -> dict[str, CVModel]:
+    return {"classifier": CVModel(FrameClassifier(random_state=random_state), True),
+            "lexicon": CVModel(FrameLexicon(), False)}
+
+
+def _cross_predict(models: Mapping[str, CVModel], texts: list[str], y, actors: np.ndarray,
+                   folds: list[Fold]) -> dict[str, list[tuple[Fold, np.ndarray, Any, Any]]]:
+    """Fit a clone of every model on each fold's training part and predict its test part.
+
+    Returns, per model, ``(fold, prediction, probabilities or None, classes or None)``.
+    """
+    out: dict[str, list] = {name: [] for name in models}
+    for fold in folds:
+        train = [texts[i] for i in fold.train]
+        test = [texts[i] for i in fold.test]
+        y_train = y[fold.train]
+        for name, spec in models.items():
+            model = clone(spec.estimator)
+            if spec.fit_actors:
+                model.fit(train, y_train, actors=actors[fold.train])
+            else:
+                model.fit(train, y_train)
+            proba = model.predict_proba(test) if hasattr(model, "predict_proba") else None
+            out[name].append((fold, np.asarray(model.predict(test)),
+                              None if proba is None else np.asarray(proba),
+                              getattr(model, "classes_", None)))
+    return out
+
+
+# -- scores ------------------------------------------------------------------------------------
 
 
 def _r(x: float) -> float:
     return round(float(x), 4)
 
 
-def _confusions(y: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
-    """Confusion counts for each row of ``pred`` (..., n) against ``y``: shape (..., k, k)."""
-    pred = np.atleast_2d(pred)
-    y = np.broadcast_to(y, pred.shape)
-    lead = int(np.prod(pred.shape[:-1]))
-    codes = (y * k + pred).reshape(lead, -1) + (np.arange(lead) * k * k)[:, None]
-    counts = np.bincount(codes.ravel(), minlength=lead * k * k)
-    return counts.reshape(*pred.shape[:-1], k, k)
+def _bootstrap_macro_f1(y: np.ndarray, preds: np.ndarray, k: int,
+                        boot: np.ndarray) -> np.ndarray:
+    """Mean-over-repeats macro-F1 of every bootstrap resample (rows of ``boot``).
+
+    ``y`` (n) and ``preds`` (repeats, n) are label indices ``0..k-1``. A thousand resamples
+    times the repeats would take seconds through :func:`~sklearn.metrics.f1_score`, so the
+    confusion counts of all resamples are taken at once with :func:`numpy.bincount` and
+    ``F1 = 2 TP / (2 TP + FP + FN)`` averaged over the classes present in the resample
+    (0 where a class is never predicted), as ``f1_score(average="macro",
+    zero_division=0)`` over those classes does (tests/test_evaluate.py checks they agree).
+    Counts are integers, so the result does not depend on the BLAS kernel.
+    """
+    n_boot = len(boot)
+    y_b = y[boot]  # (n_boot, n)
+    macro = np.zeros(n_boot)
+    for pred in preds:
+        codes = (y_b * k + pred[boot]) + (np.arange(n_boot) * k * k)[:, None]
+        cm = np.bincount(codes.ravel(), minlength=n_boot * k * k).reshape(n_boot, k, k)
+        tp = np.diagonal(cm, axis1=1, axis2=2)
+        support, predicted = cm.sum(axis=2), cm.sum(axis=1)
+        denominator = support + predicted
+        f1 = np.divide(2 * tp, denominator, out=np.zeros(tp.shape), where=denominator > 0)
+        present = support > 0
+        macro += (f1 * present).sum(axis=1) / present.sum(axis=1)
+    return macro / len(preds)
 
 
-def _prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray):
-    """Precision, recall, F1 with 0 where undefined (no prediction, no support)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
-        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
-        f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
-    return precision, recall, f1
-
-
-def _macro_from_confusion(cm: np.ndarray) -> np.ndarray:
-    """Macro-F1 over the classes with support, for a stack of confusion matrices."""
-    tp = np.diagonal(cm, axis1=-2, axis2=-1)
-    support = cm.sum(axis=-1)
-    _, _, f1 = _prf(tp, cm.sum(axis=-2) - tp, support - tp)
-    present = support > 0
-    return (f1 * present).sum(axis=-1) / np.maximum(present.sum(axis=-1), 1)
-
-
-def _stance_report(y: np.ndarray, preds: np.ndarray, labels: list[str],
+def _stance_report(gold: np.ndarray, preds: np.ndarray, labels: list[str],
                    boot: np.ndarray) -> dict[str, Any]:
-    """Scores of out-of-fold predictions ``preds`` (repeats, n) of label indices."""
-    k = len(labels)
-    cms = _confusions(y, preds, k)  # (repeats, k, k)
-    tp = np.diagonal(cms, axis1=1, axis2=2)
-    precision, recall, f1 = _prf(tp, cms.sum(axis=1) - tp, cms.sum(axis=2) - tp)
-    support = np.bincount(y, minlength=k)
-    macro = _macro_from_confusion(cms).mean()
-    # every resample of statements, for every repeat: (repeats, n_boot, k, k)
-    boot_cms = _confusions(y[boot], preds[:, boot], k)
-    boot_macro = _macro_from_confusion(boot_cms).mean(axis=0)
-    lo, hi = np.percentile(boot_macro, [2.5, 97.5])
+    """Scores of out-of-fold predictions ``preds`` (repeats, n) of stance codes."""
+    per_repeat = [precision_recall_fscore_support(gold, p, labels=labels, zero_division=0)
+                  for p in preds]
+    precision, recall, f1 = (np.mean([r[i] for r in per_repeat], axis=0) for i in range(3))
+    support = per_repeat[0][3]
+    macro = np.mean([f1_score(gold, p, labels=labels, average="macro", zero_division=0)
+                     for p in preds])
+    confusion = np.mean([confusion_matrix(gold, p, labels=labels) for p in preds], axis=0)
+    index = {code: i for i, code in enumerate(labels)}
+    y = np.array([index[g] for g in gold])
+    codes = np.vectorize(lambda c: index.get(c, len(labels)), otypes=[int])(preds)
+    lo, hi = np.percentile(_bootstrap_macro_f1(y, codes, len(labels) + 1, boot), [2.5, 97.5])
     return {
         "macro_f1": _r(macro),
         "macro_f1_ci": [_r(lo), _r(hi)],
         "per_class": {
-            label: {"precision": _r(precision[:, i].mean()), "recall": _r(recall[:, i].mean()),
-                    "f1": _r(f1[:, i].mean()), "support": int(support[i])}
+            label: {"precision": _r(precision[i]), "recall": _r(recall[i]),
+                    "f1": _r(f1[i]), "support": int(support[i])}
             for i, label in enumerate(labels)
         },
         "confusion": {"labels": list(labels),
-                      "matrix": [[_r(v) for v in row] for row in cms.mean(axis=0)]},
-        "n": int(len(y)),
+                      "matrix": [[_r(v) for v in row] for row in confusion]},
+        "n": int(len(gold)),
     }
 
 
 def _frame_report(Y: np.ndarray, preds: np.ndarray) -> dict[str, Any]:
     """Scores of out-of-fold 0/1 frame predictions ``preds`` (repeats, n, frames)."""
-    Y = Y.astype(bool)
-    P = preds.astype(bool)
-    tp = (P & Y).sum(axis=1)
-    fp = (P & ~Y).sum(axis=1)
-    fn = (~P & Y).sum(axis=1)
-    precision, recall, f1 = _prf(tp, fp, fn)  # (repeats, frames)
-    _, _, micro = _prf(tp.sum(axis=1), fp.sum(axis=1), fn.sum(axis=1))
-    support = Y.sum(axis=0)
-    present = support > 0
-    macro = (f1 * present).sum(axis=1) / max(int(present.sum()), 1)
+    per_repeat = [precision_recall_fscore_support(Y, P, zero_division=0) for P in preds]
+    precision, recall, f1 = (np.mean([r[i] for r in per_repeat], axis=0) for i in range(3))
+    support = per_repeat[0][3]
+    present = np.flatnonzero(support > 0).tolist()
+    micro = np.mean([f1_score(Y, P, average="micro", zero_division=0) for P in preds])
+    macro = np.mean([f1_score(Y, P, labels=present, average="macro", zero_division=0)
+                     for P in preds])
     return {
-        "micro_f1": _r(micro.mean()),
-        "macro_f1": _r(macro.mean()),
+        "micro_f1": _r(micro),
+        "macro_f1": _r(macro),
         "per_frame": {
-            frame: {"precision": _r(precision[:, j].mean()), "recall": _r(recall[:, j].mean()),
-                    "f1": _r(f1[:, j].mean()), "support": int(support[j])}
+            frame: {"precision": _r(precision[j]), "recall": _r(recall[j]),
+                    "f1": _r(f1[j]), "support": int(support[j])}
             for j, frame in enumerate(FRAMES)
         },
     }
 
 
 # -- stance ------------------------------------------------------------------------------------
+
+#: Columns of the stance prediction table.
+_STANCE_COLUMNS = ["id", "actor", "cv_group", "repeat", "fold", "model", "gold", "pred",
+                   "proba"]
+#: Columns of the frame prediction table.
+_FRAME_COLUMNS = ["id", "actor", "cv_group", "repeat", "fold", "model", "frame", "gold",
+                  "pred", "proba"]
+
+
+def _ids(rows: pd.DataFrame) -> np.ndarray:
+    return (rows["id"].astype(str) if "id" in rows else pd.Series(rows.index).astype(str)
+            ).to_numpy()
 
 
 def _stance_rows(corpus: pd.DataFrame) -> pd.DataFrame:
@@ -363,64 +415,67 @@ def _stance_rows(corpus: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _stance_models(random_state: int) -> dict[str, Callable[[], Any]]:
-    return {
-        "model": lambda: StanceClassifier(random_state=random_state),
-        "majority": MajorityStance,
-        "lexicon": KeywordStance,
-    }
-
-
-def _stance_runs(rows: pd.DataFrame, folds: list[Fold],
-                 models: Mapping[str, Callable[[], Any]]) -> dict[str, dict[str, np.ndarray]]:
-    """Out-of-fold predictions of every model: label strings and (for the model) probability."""
+def _stance_table(rows: pd.DataFrame, models: Mapping[str, CVModel], n_splits: int,
+                  n_repeats: int, random_state: int) -> pd.DataFrame:
+    """Out-of-fold stance predictions of every model, as a tidy table."""
+    folds = cv_folds(rows, n_splits, n_repeats, random_state)
     texts = rows["text"].astype(str).tolist()
-    labels = rows["stance"].astype(str).to_numpy()
+    gold = rows["stance"].astype(str).to_numpy()
     actors = rows["actor"].astype(str).to_numpy()
-    n_repeats = max(f.repeat for f in folds) + 1
-    out = {name: {"pred": np.empty((n_repeats, len(rows)), dtype=object),
-                  "proba": np.full((n_repeats, len(rows)), np.nan),
-                  "fold": np.full((n_repeats, len(rows)), -1)}
-           for name in models}
-    with _one_blas_thread():
-        for fold in folds:
-            train_texts = [texts[i] for i in fold.train]
-            test_texts = [texts[i] for i in fold.test]
-            for name, make in models.items():
-                model = make()
-                if isinstance(model, StanceClassifier):
-                    model.fit(train_texts, labels[fold.train], actors=actors[fold.train])
-                    proba = model.predict_proba(test_texts)
-                    out[name]["pred"][fold.repeat, fold.test] = model.classes_[proba.argmax(1)]
-                    out[name]["proba"][fold.repeat, fold.test] = proba.max(axis=1)
-                else:
-                    model.fit(train_texts, labels[fold.train])
-                    out[name]["pred"][fold.repeat, fold.test] = model.predict(test_texts)
-                out[name]["fold"][fold.repeat, fold.test] = fold.fold
-    return out
+    groups = _groups(rows)
+    ids = _ids(rows)
+    parts = []
+    for name, runs in _cross_predict(models, texts, gold, actors, folds).items():
+        for fold, pred, proba, classes in runs:
+            if proba is None:
+                top = np.full(len(pred), np.nan)
+            else:  # the probability of the predicted code
+                column = {c: j for j, c in enumerate(classes)}
+                top = proba[np.arange(len(pred)), [column[p] for p in pred]]
+            parts.append(pd.DataFrame({
+                "position": fold.test, "id": ids[fold.test], "actor": actors[fold.test],
+                "cv_group": groups[fold.test], "repeat": fold.repeat, "fold": fold.fold,
+                "model": name, "gold": gold[fold.test], "pred": pred.astype(str),
+                "proba": np.round(top.astype(float), 4),
+            }))
+    order = {name: i for i, name in enumerate(models)}
+    table = pd.concat(parts, ignore_index=True)
+    table = table.sort_values(["model", "repeat", "position"], kind="stable",
+                              key=lambda c: c.map(order) if c.name == "model" else c)
+    return table[_STANCE_COLUMNS].reset_index(drop=True)
 
 
-def _classifier_run(rows: pd.DataFrame, n_splits: int, n_repeats: int,
-                    random_state: int) -> dict[str, np.ndarray]:
-    """The stance classifier's out-of-fold run (``pred``, ``proba``, ``fold``), memoised.
+def _stance_scores(rows: pd.DataFrame, table: pd.DataFrame, n_repeats: int, random_state: int,
+                   n_boot: int) -> dict[str, Any]:
+    gold = rows["stance"].astype(str).to_numpy()
+    labels = [s for s in STANCES if s in set(gold)]
+    boot = np.random.default_rng(random_state).integers(0, len(gold), size=(n_boot, len(gold)))
+    reports = {}
+    for name, block in table.groupby("model", sort=False):
+        preds = block["pred"].to_numpy().reshape(n_repeats, len(gold))
+        reports[name] = _stance_report(gold, preds, labels, boot)
+    result = reports.pop("classifier")
+    result["n_orgs"] = int(len(set(_groups(rows))))
+    result["baselines"] = reports
+    return result
 
-    The key is a hash of what the run depends on (texts, actors and stances, in order), the
-    CV settings and the classifier class; a hit returns copies of the stored arrays.
-    """
-    key = (corpus_digest(rows, ["text", "actor", "stance"]), int(n_splits),
-           int(n_repeats), int(random_state), StanceClassifier)
 
-    def run() -> dict[str, np.ndarray]:
-        folds = cv_folds(rows, n_splits, n_repeats, random_state)
-        return _stance_runs(rows, folds, {"model": _stance_models(random_state)["model"]})["model"]
-
-    return {name: values.copy() for name, values in _remember(_RUNS, key, run).items()}
+def _run_stance(corpus: pd.DataFrame, n_splits: int, n_repeats: int, random_state: int,
+                n_boot: int) -> tuple[dict[str, Any], pd.DataFrame]:
+    rows = _stance_rows(corpus)
+    table = _stance_table(rows, stance_models(random_state), n_splits, n_repeats,
+                          random_state)
+    return _stance_scores(rows, table, n_repeats, random_state, n_boot), table
 
 
 def out_of_fold_predictions(
     corpus: pd.DataFrame, n_splits: int = 5, n_repeats: int = 3, random_state: int = 0
 ) -> pd.DataFrame:
     """Return the stance classifier's out-of-fold prediction for every statement and repeat.
+
+    A shortcut that cross-validates the classifier alone, in the folds :func:`evaluate`
+    uses; ``evaluate(...).stance`` holds the same predictions (``model == "classifier"``)
+    beside the baselines', so after :func:`evaluate` there is no need to call this.
 
     Parameters
     ----------
@@ -436,12 +491,6 @@ def out_of_fold_predictions(
         ``predicted``, ``proba`` (calibrated probability of the predicted code), ``fold``
         and ``repeat``; ordered by repeat, then corpus order.
 
-    Notes
-    -----
-    These are the predictions :func:`evaluate_stance` (and so :func:`evaluate`) scores:
-    the run is memoised in-process, so after ``evaluate(corpus)`` this call with the same
-    corpus and settings returns at once, without fitting again (and vice versa).
-
     Examples
     --------
     >>> from discourse.corpus import load_corpus
@@ -450,19 +499,10 @@ def out_of_fold_predictions(
     (296, [0])
     """
     rows = _stance_rows(corpus)
-    run = _classifier_run(rows, n_splits, n_repeats, random_state)
-    frames = []
-    for repeat in range(n_repeats):
-        frames.append(pd.DataFrame({
-            "id": rows["id"].astype(str) if "id" in rows else rows.index.astype(str),
-            "actor": rows["actor"].astype(str),
-            "stance": rows["stance"].astype(str),
-            "predicted": run["pred"][repeat].astype(str),
-            "proba": run["proba"][repeat].round(4),
-            "fold": run["fold"][repeat],
-            "repeat": repeat,
-        }))
-    return pd.concat(frames, ignore_index=True)
+    models = {"classifier": stance_models(random_state)["classifier"]}
+    table = _stance_table(rows, models, n_splits, n_repeats, random_state)
+    table = table.rename(columns={"gold": "stance", "pred": "predicted"})
+    return table[["id", "actor", "stance", "predicted", "proba", "fold", "repeat"]]
 
 
 def evaluate_stance(
@@ -472,30 +512,32 @@ def evaluate_stance(
     random_state: int = 0,
     n_boot: int = N_BOOTSTRAP,
 ) -> dict[str, Any]:
-    """Score the stance classifier and two baselines under actor-grouped CV.
+    """Score the stance classifier and two baselines under organisation-grouped CV.
 
     For each model, ``macro_f1`` is the mean over repeats of the macro-F1 (unweighted mean
-    of the per-class ``F1 = 2PR / (P + R)`` over the classes present) of its out-of-fold
-    predictions. ``macro_f1_ci`` is a percentile bootstrap 95% interval: the statements are
-    resampled with replacement ``n_boot`` times (seeded with ``random_state``; the same
-    resamples for every model, so intervals are comparable) and the mean-over-repeats
-    macro-F1 recomputed. Statements, not actors, are resampled: in the shipped corpus 296
-    statements come from 276 actors, so the interval is at most slightly too narrow; with a
-    corpus of many statements per actor, resample actors instead. ``per_class`` gives
-    precision, recall and F1 (means over repeats;
-    0 where undefined) and the support; ``confusion`` is the mean over repeats of the
-    counts (rows true, columns predicted, labels in :data:`~discourse.schema.STANCES`
-    order), so each row sums to the class support.
+    of the per-class ``F1 = 2PR / (P + R)`` over the classes present,
+    :func:`sklearn.metrics.f1_score`) of its out-of-fold predictions. ``macro_f1_ci`` is a
+    percentile bootstrap 95% interval: the statements are resampled with replacement
+    ``n_boot`` times (seeded with ``random_state``; the same resamples for every model, so
+    intervals are comparable) and the mean-over-repeats macro-F1 recomputed. Statements,
+    not organisations, are resampled: in the shipped corpus 296 statements come from 276
+    actors, so the interval is at most slightly too narrow; with a corpus of many
+    statements per organisation, resample organisations instead. ``per_class`` gives
+    precision, recall and F1 (:func:`sklearn.metrics.precision_recall_fscore_support`,
+    means over repeats; 0 where undefined) and the support; ``confusion`` is the mean over
+    repeats of :func:`sklearn.metrics.confusion_matrix` (rows true, columns predicted,
+    labels in :data:`~discourse.schema.STANCES` order), so each row sums to the class
+    support. ``n_orgs`` counts the organisations (the fold groups, see
+    :func:`group_column`) with a stance-coded statement.
 
-    The baselines, fitted in the same folds, are ``majority`` (:class:`MajorityStance`) and
-    ``lexicon`` (:class:`KeywordStance`). The classifier's run is memoised and shared with
-    :func:`out_of_fold_predictions`.
+    The baselines, fitted in the same folds, are ``majority`` and ``lexicon``
+    (:func:`stance_models`).
 
     Returns
     -------
     dict
-        ``macro_f1``, ``macro_f1_ci``, ``per_class``, ``confusion``, ``n`` and
-        ``baselines: {"majority": {...}, "lexicon": {...}}`` with the same keys.
+        ``macro_f1``, ``macro_f1_ci``, ``per_class``, ``confusion``, ``n``, ``n_orgs`` and
+        ``baselines: {"majority": {...}, "lexicon": {...}}`` (same keys but ``n_orgs``).
 
     Examples
     --------
@@ -504,66 +546,14 @@ def evaluate_stance(
     >>> result["macro_f1"] > result["baselines"]["majority"]["macro_f1"] + 0.2
     True
     """
-    rows = _stance_rows(corpus)
-    folds = cv_folds(rows, n_splits, n_repeats, random_state)
-    baselines = {name: make for name, make in _stance_models(random_state).items()
-                 if name != "model"}
-    runs = {"model": _classifier_run(rows, n_splits, n_repeats, random_state),
-            **_stance_runs(rows, folds, baselines)}
-    labels = [s for s in STANCES if s in set(rows["stance"].astype(str))]
-    index = {code: i for i, code in enumerate(labels)}
-    y = np.array([index[s] for s in rows["stance"].astype(str)])
-    boot = np.random.default_rng(random_state).integers(0, len(y), size=(n_boot, len(y)))
-    reports = {}
-    for name, run in runs.items():
-        preds = np.vectorize(index.__getitem__, otypes=[int])(run["pred"])
-        reports[name] = _stance_report(y, preds, labels, boot)
-    result = reports["model"]
-    result["baselines"] = {"majority": reports["majority"], "lexicon": reports["lexicon"]}
-    return result
+    return _run_stance(corpus, n_splits, n_repeats, random_state, n_boot)[0]
 
 
 # -- frames ------------------------------------------------------------------------------------
 
 
-def evaluate_frames(
-    corpus: pd.DataFrame,
-    n_splits: int = 5,
-    n_repeats: int = 3,
-    random_state: int = 0,
-    union: bool = False,
-) -> dict[str, Any]:
-    """Score the frame classifier and the frame lexicon under actor-grouped CV.
-
-    Statements with at least one frame code are evaluated (a statement with none is taken
-    as not coded). Per frame: precision, recall and F1 of the out-of-fold 0/1 predictions
-    (means over repeats) and the support; ``micro_f1`` pools true and false positives and
-    negatives over frames, ``macro_f1`` averages the per-frame F1 over frames with support.
-
-    Parameters
-    ----------
-    corpus : DataFrame
-        With ``text``, ``actor`` and ``frames`` (and ``stance``, which stratifies folds).
-    n_splits, n_repeats, random_state : int
-        As in :func:`cv_folds`.
-    union : bool, default False
-        Also score the rule of :func:`~discourse.label.label_texts`: a frame is predicted
-        if the classifier *or* the lexicon predicts it (key ``"union"``).
-
-    Returns
-    -------
-    dict
-        ``micro_f1``, ``macro_f1``, ``per_frame``, ``n`` for :class:`FrameClassifier` and
-        ``baselines: {"lexicon": {"micro_f1", "macro_f1", "per_frame"}}`` for
-        :class:`FrameLexicon` (and ``union`` with the same keys, if asked).
-
-    Examples
-    --------
-    >>> from discourse.corpus import load_corpus
-    >>> result = evaluate_frames(load_corpus(), n_repeats=1)
-    >>> result["n"], list(result["per_frame"])[:2]
-    (296, ['security', 'morality_religion'])
-    """
+def _run_frames(corpus: pd.DataFrame, n_splits: int, n_repeats: int, random_state: int,
+                union: bool) -> tuple[dict[str, Any], pd.DataFrame]:
     for column in ("text", "actor", "frames"):
         if column not in corpus:
             raise ValueError(f"the corpus has no '{column}' column")
@@ -576,27 +566,113 @@ def evaluate_frames(
     folds = cv_folds(rows, n_splits, n_repeats, random_state)
     texts = rows["text"].astype(str).tolist()
     actors = rows["actor"].astype(str).to_numpy()
-    preds = {name: np.zeros((n_repeats, *Y.shape), dtype=int) for name in ("model", "lexicon")}
-    # the lexicon is fixed (its fit learns nothing), so a statement gets the same lexicon
-    # prediction in every fold: match each statement once
-    lexicon = FrameLexicon().predict(texts).to_numpy()
-    with _one_blas_thread():
-        for fold in folds:
-            train_texts = [texts[i] for i in fold.train]
-            test_texts = [texts[i] for i in fold.test]
-            model = FrameClassifier(random_state=random_state)
-            model.fit(train_texts, Y[fold.train], actors=actors[fold.train])
-            preds["model"][fold.repeat, fold.test] = model.predict(test_texts).to_numpy()
-            preds["lexicon"][fold.repeat, fold.test] = lexicon[fold.test]
-    result = _frame_report(Y, preds["model"])
+    models = _frame_models(random_state)
+    preds = {name: np.zeros((n_repeats, *Y.shape), dtype=int) for name in models}
+    probas = {name: np.full((n_repeats, *Y.shape), np.nan) for name in models}
+    for name, runs in _cross_predict(models, texts, Y, actors, folds).items():
+        for fold, pred, proba, _ in runs:
+            preds[name][fold.repeat, fold.test] = pred
+            if proba is not None:
+                probas[name][fold.repeat, fold.test] = proba
+    if union:
+        preds["union"] = preds["classifier"] | preds["lexicon"]
+        probas["union"] = np.full((n_repeats, *Y.shape), np.nan)
+    result = _frame_report(Y, preds["classifier"])
     result["n"] = int(len(rows))
+    result["n_orgs"] = int(len(set(_groups(rows))))
     result["baselines"] = {"lexicon": _frame_report(Y, preds["lexicon"])}
     if union:
-        result["union"] = _frame_report(Y, preds["model"] | preds["lexicon"])
-    return result
+        result["union"] = _frame_report(Y, preds["union"])
+    fold_of = np.zeros((n_repeats, len(rows)), dtype=int)
+    for fold in folds:
+        fold_of[fold.repeat, fold.test] = fold.fold
+    n, k = Y.shape
+    ids, groups = _ids(rows), _groups(rows)
+    parts = []
+    for name in preds:
+        for repeat in range(n_repeats):
+            parts.append(pd.DataFrame({
+                "id": np.repeat(ids, k), "actor": np.repeat(actors, k),
+                "cv_group": np.repeat(groups, k), "repeat": repeat,
+                "fold": np.repeat(fold_of[repeat], k), "model": name,
+                "frame": np.tile(np.array(FRAMES, dtype=object), n),
+                "gold": Y.ravel(), "pred": preds[name][repeat].ravel(),
+                "proba": np.round(probas[name][repeat].ravel(), 4),
+            }))
+    return result, pd.concat(parts, ignore_index=True)[_FRAME_COLUMNS]
+
+
+def evaluate_frames(
+    corpus: pd.DataFrame,
+    n_splits: int = 5,
+    n_repeats: int = 3,
+    random_state: int = 0,
+    union: bool = False,
+) -> dict[str, Any]:
+    """Score the frame classifier and the frame lexicon under organisation-grouped CV.
+
+    Statements with at least one frame code are evaluated (a statement with none is taken
+    as not coded). Per frame: precision, recall and F1 of the out-of-fold 0/1 predictions
+    (:func:`sklearn.metrics.precision_recall_fscore_support` on the multilabel indicator
+    matrix, means over repeats) and the support; ``micro_f1`` pools true and false
+    positives and negatives over frames, ``macro_f1`` averages the per-frame F1 over frames
+    with support (:func:`sklearn.metrics.f1_score`). ``n_orgs`` counts the organisations
+    with a frame-coded statement.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        With ``text``, ``actor`` and ``frames`` (and ``stance``, which stratifies folds;
+        ``org_id``, which groups them).
+    n_splits, n_repeats, random_state : int
+        As in :func:`cv_folds`.
+    union : bool, default False
+        Also score the rule of :func:`~discourse.label.label_texts`: a frame is predicted
+        if the classifier *or* the lexicon predicts it (key ``"union"``).
+
+    Returns
+    -------
+    dict
+        ``micro_f1``, ``macro_f1``, ``per_frame``, ``n``, ``n_orgs`` for
+        :class:`~discourse.frames.FrameClassifier` and ``baselines: {"lexicon":
+        {"micro_f1", "macro_f1", "per_frame"}}`` for :class:`~discourse.frames.FrameLexicon`
+        (and ``union`` with the same keys, if asked).
+
+    Examples
+    --------
+    >>> from discourse.corpus import load_corpus
+    >>> result = evaluate_frames(load_corpus(), n_repeats=1)
+    >>> result["n"], list(result["per_frame"])[:2]
+    (296, ['security', 'morality_religion'])
+    """
+    return _run_frames(corpus, n_splits, n_repeats, random_state, union)[0]
 
 
 # -- everything --------------------------------------------------------------------------------
+
+
+class Evaluation(NamedTuple):
+    """What :func:`evaluate` returns: the report and the predictions it scored.
+
+    Attributes
+    ----------
+    report : dict
+        JSON-ready scores (see :func:`evaluate`).
+    stance : DataFrame
+        Out-of-fold stance predictions, one row per statement, repeat and model:
+        ``id``, ``actor``, ``cv_group`` (the fold group: ``org:<org_id>`` or
+        ``actor:<actor>``), ``repeat``, ``fold``, ``model`` (``classifier``, ``majority``,
+        ``lexicon``), ``gold``, ``pred`` and ``proba`` (the model's probability of ``pred``;
+        NaN for a model without probabilities).
+    frames : DataFrame
+        Out-of-fold frame predictions, one row per statement, repeat, model
+        (``classifier``, ``lexicon``) and frame: the same columns plus ``frame``, with
+        ``gold`` and ``pred`` 0/1 and ``proba`` the classifier's ``P(frame | text)``.
+    """
+
+    report: dict[str, Any]
+    stance: pd.DataFrame
+    frames: pd.DataFrame
 
 
 def evaluate(
@@ -604,8 +680,8 @@ def evaluate(
     n_splits: int = 5,
     n_repeats: int = 3,
     random_state: int = 0,
-) -> dict[str, Any]:
-    """Evaluate stance and frame labelling under actor-grouped CV, as one JSON-ready dict.
+) -> Evaluation:
+    """Evaluate stance and frame labelling under organisation-grouped CV.
 
     Parameters
     ----------
@@ -616,57 +692,62 @@ def evaluate(
 
     Returns
     -------
-    dict
-        ``{"n", "n_actors", "cv": {"splits", "repeats", "grouped_by", "seed"},
-        "stance": evaluate_stance(...), "frames": evaluate_frames(...)}``; floats rounded to
-        4 decimals, only lists, dicts, str, int and float. Same corpus and seed give the same
-        dict.
-
-    Notes
-    -----
-    The stance classifier's out-of-fold run is memoised in-process: calling
-    :func:`out_of_fold_predictions` afterwards with the same corpus, ``n_splits``,
-    ``n_repeats`` and ``random_state`` returns the predictions that were scored here,
-    without fitting again.
+    Evaluation
+        ``report``: ``{"n", "n_actors", "cv": {"splits", "repeats", "grouped_by", "seed"},
+        "stance": evaluate_stance(...), "frames": evaluate_frames(...)}`` with floats
+        rounded to 4 decimals, only lists, dicts, str, int and float; ``grouped_by`` is
+        ``"org_id"`` or ``"actor"`` (:func:`group_column`). ``stance`` and ``frames``: the
+        out-of-fold predictions that were scored, as tidy tables (see :class:`Evaluation`).
+        Same corpus and seed give the same result.
 
     Examples
     --------
     >>> from discourse.corpus import load_corpus
     >>> corpus = load_corpus()
     >>> small = corpus[corpus["stance"].isin(["supports_restriction", "opposes_restriction"])]
-    >>> result = evaluate(small.head(60), n_splits=3, n_repeats=1)
-    >>> sorted(result), result["cv"]["grouped_by"]
+    >>> report, stance, frames = evaluate(small.head(60), n_splits=3, n_repeats=1)
+    >>> sorted(report), report["cv"]["grouped_by"]
     (['cv', 'frames', 'n', 'n_actors', 'stance'], 'actor')
+    >>> stance["model"].unique().tolist()
+    ['classifier', 'majority', 'lexicon']
     """
     if corpus is None:
         from .corpus import load_corpus
 
         corpus = load_corpus()
-    return {
+    stance, stance_table = _run_stance(corpus, n_splits, n_repeats, random_state, N_BOOTSTRAP)
+    frames, frame_table = _run_frames(corpus, n_splits, n_repeats, random_state, union=False)
+    report = {
         "n": int(len(corpus)),
         "n_actors": int(corpus["actor"].astype(str).nunique()),
-        "cv": {"splits": int(n_splits), "repeats": int(n_repeats), "grouped_by": "actor",
-               "seed": int(random_state)},
-        "stance": evaluate_stance(corpus, n_splits, n_repeats, random_state),
-        "frames": evaluate_frames(corpus, n_splits, n_repeats, random_state),
+        "cv": {"splits": int(n_splits), "repeats": int(n_repeats),
+               "grouped_by": group_column(corpus), "seed": int(random_state)},
+        "stance": stance,
+        "frames": frames,
     }
+    return Evaluation(report, stance_table, frame_table)
 
 
 # -- the report as tidy tables (for notebooks and papers) ---------------------------------------
 
 
-def _stance_blocks(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def _report(report: dict[str, Any] | Evaluation) -> dict[str, Any]:
+    return report.report if isinstance(report, Evaluation) else report
+
+
+def _stance_blocks(report: dict[str, Any] | Evaluation) -> list[tuple[str, dict[str, Any]]]:
+    report = _report(report)
     stance = report["stance"] if "stance" in report else report
     return [("classifier", stance)] + list(stance["baselines"].items())
 
 
-def stance_scores_table(report: dict[str, Any]) -> pd.DataFrame:
+def stance_scores_table(report: dict[str, Any] | Evaluation) -> pd.DataFrame:
     """Return the stance macro-F1 of the classifier and each baseline as a tidy table.
 
     Parameters
     ----------
-    report : dict
-        The result of :func:`evaluate` (or its ``"stance"`` part).
+    report : dict or Evaluation
+        The result of :func:`evaluate`, its ``report``, or the report's ``"stance"`` part.
 
     Returns
     -------
@@ -687,7 +768,7 @@ def stance_scores_table(report: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "macro_f1", "ci_low", "ci_high", "n"])
 
 
-def per_class_table(report: dict[str, Any]) -> pd.DataFrame:
+def per_class_table(report: dict[str, Any] | Evaluation) -> pd.DataFrame:
     """Return per-class precision, recall, F1 and support of every stance model, tidy.
 
     Columns: ``model``, ``stance``, ``precision``, ``recall``, ``f1``, ``support``.
@@ -708,7 +789,7 @@ def per_class_table(report: dict[str, Any]) -> pd.DataFrame:
                                        "support"])
 
 
-def confusion_table(report: dict[str, Any], model: str = "classifier") -> pd.DataFrame:
+def confusion_table(report: dict[str, Any] | Evaluation, model: str = "classifier") -> pd.DataFrame:
     """Return one model's stance confusion matrix (mean over repeats) as a wide table.
 
     Rows are the true codes (column ``true``), columns the predicted codes.
@@ -728,12 +809,13 @@ def confusion_table(report: dict[str, Any], model: str = "classifier") -> pd.Dat
     return table
 
 
-def _frame_blocks(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def _frame_blocks(report: dict[str, Any] | Evaluation) -> list[tuple[str, dict[str, Any]]]:
+    report = _report(report)
     frames = report["frames"] if "frames" in report else report
     return [("classifier", frames)] + list(frames["baselines"].items())
 
 
-def frame_scores_table(report: dict[str, Any]) -> pd.DataFrame:
+def frame_scores_table(report: dict[str, Any] | Evaluation) -> pd.DataFrame:
     """Return per-frame precision, recall, F1 and support of both frame labellers, tidy.
 
     Columns: ``labeller`` (``classifier``, ``lexicon``), ``frame``, ``precision``,
@@ -754,7 +836,7 @@ def frame_scores_table(report: dict[str, Any]) -> pd.DataFrame:
                                        "support"])
 
 
-def frame_summary_table(report: dict[str, Any]) -> pd.DataFrame:
+def frame_summary_table(report: dict[str, Any] | Evaluation) -> pd.DataFrame:
     """Return the micro- and macro-F1 of both frame labellers: ``labeller``, ``micro_f1``,
     ``macro_f1``.
 

@@ -122,16 +122,20 @@ def make_vectorizer(
     min_df: int | float = MIN_DF,
     max_df: int | float = MAX_DF,
     ngram_range: tuple[int, int] = NGRAM_RANGE,
+    analyzer: str = "word",
+    keep_words: Iterable[str] = (),
 ) -> TfidfVectorizer:
-    """Return the kit's one TF-IDF configuration (unfitted).
+    """Return the kit's one TF-IDF configuration (unfitted); every model builds its features here.
 
     The weight of term *t* in document *d* is ``(1 + log tf(t, d)) * idf(t)`` with
     ``idf(t) = ln((1 + n) / (1 + df(t))) + 1`` (``n`` documents, ``df(t)`` documents that
     contain *t*), and each document vector is scaled to unit Euclidean length:
     scikit-learn's ``TfidfVectorizer(sublinear_tf=True, smooth_idf=True, norm="l2")``.
-    Terms are word unigrams and bigrams of :data:`TOKEN_PATTERN` tokens after
-    :func:`preprocess`, with :func:`stop_words` removed before bigrams are formed, kept if
-    they occur in at least ``min_df`` and at most ``max_df`` of the documents.
+    With ``analyzer="word"`` (the default) terms are word n-grams of :data:`TOKEN_PATTERN`
+    tokens after :func:`preprocess`, with :func:`stop_words` (minus ``keep_words``) removed
+    before n-grams are formed. With ``analyzer="char_wb"`` terms are character n-grams
+    within word boundaries of the :func:`preprocess`-ed text (no stop list). Either way a
+    term is kept if it occurs in at least ``min_df`` and at most ``max_df`` of the documents.
 
     Parameters
     ----------
@@ -140,15 +144,29 @@ def make_vectorizer(
         (:func:`name_stop_words`); pass the training data.
     min_df, max_df, ngram_range
         As in :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
+    analyzer : {"word", "char_wb"}, default "word"
+        Word or character n-grams.
+    keep_words : iterable of str, optional
+        Stop words to keep as features (the stance classifier keeps negations).
 
     Examples
     --------
     >>> vec = make_vectorizer(min_df=1, max_df=1.0)
     >>> vec.fit(["The PTA said a blanket ban hurts IT exports"]).get_feature_names_out()[:3]
     array(['IT', 'IT exports', 'ban'], dtype=object)
+    >>> make_vectorizer(analyzer="char_wb", ngram_range=(2, 2), min_df=1, max_df=1.0).fit(
+    ...     ["IT ban"]).get_feature_names_out().tolist()
+    [' I', ' b', 'IT', 'T ', 'an', 'ba', 'n ']
     """
+    if analyzer == "word":
+        tokens = _token_options(texts, actors, ngram_range, keep_words)
+    elif analyzer == "char_wb":
+        tokens = {"preprocessor": preprocess, "lowercase": False, "analyzer": "char_wb",
+                  "token_pattern": None, "ngram_range": tuple(ngram_range)}
+    else:
+        raise ValueError(f"analyzer must be 'word' or 'char_wb', got {analyzer!r}")
     return TfidfVectorizer(
-        **_token_options(texts, actors, ngram_range),
+        **tokens,
         min_df=min_df,
         max_df=max_df,
         sublinear_tf=True,
@@ -159,13 +177,14 @@ def make_vectorizer(
 
 
 def _token_options(texts: Iterable[str], actors: Iterable[str],
-                   ngram_range: tuple[int, int]) -> dict:
+                   ngram_range: tuple[int, int], keep_words: Iterable[str] = ()) -> dict:
+    keep = set(keep_words)
     return {
         "preprocessor": preprocess,
         "lowercase": False,
         "token_pattern": TOKEN_PATTERN,
-        "stop_words": stop_words(texts, actors),
-        "ngram_range": ngram_range,
+        "stop_words": [w for w in stop_words(texts, actors) if w not in keep],
+        "ngram_range": tuple(ngram_range),
     }
 
 

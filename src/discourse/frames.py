@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from os import PathLike
@@ -12,9 +13,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
-from ._vectorize import _MemoTfidfVectorizer, _one_blas_thread, _stop_words
 from .features import make_vectorizer, preprocess, tokenize
 from .paths import DATA_DIR
 from .schema import FRAMES
@@ -207,7 +210,7 @@ def frame_matrix(frames: Iterable[Iterable[str]] | pd.DataFrame | np.ndarray) ->
         if frames.shape[1] != len(FRAMES):
             raise ValueError(f"a frame array needs {len(FRAMES)} columns, got {frames.shape[1]}")
         return pd.DataFrame(frames.astype(int), columns=list(FRAMES))
-    rows = []
+    lists = []
     for codes in frames:
         if isinstance(codes, str):
             codes = [c.strip() for c in codes.split(";") if c.strip()]
@@ -216,8 +219,9 @@ def frame_matrix(frames: Iterable[Iterable[str]] | pd.DataFrame | np.ndarray) ->
         if unknown:
             raise ValueError(f"unknown frame code(s) {sorted(unknown)}; "
                              f"allowed: {', '.join(FRAMES)}")
-        rows.append([int(f in codes) for f in FRAMES])
-    return pd.DataFrame(rows, columns=list(FRAMES), dtype=int)
+        lists.append(sorted(codes))
+    matrix = MultiLabelBinarizer(classes=list(FRAMES)).fit_transform(lists)
+    return pd.DataFrame(matrix.astype(int), columns=list(FRAMES))
 
 
 class FrameLexicon(BaseEstimator):
@@ -340,11 +344,13 @@ class FrameClassifier(BaseEstimator):
 
     Features come from :func:`~discourse.features.make_vectorizer` (word unigrams and
     bigrams, the documented stop lists, ``min_df=2``, ``max_df=0.5``), fitted on the training
-    texts. For each frame a :class:`~sklearn.linear_model.LogisticRegression` with
-    ``class_weight="balanced"`` (each class weighted ``n / (2 n_class)``, so a rare frame is
-    not drowned by its negatives) models ``P(frame | text)``. A frame with no positive
-    (or no negative) in the training data cannot be learnt: its probability is the
-    constant 0 (or 1).
+    texts. The frames are binarised with :class:`~sklearn.preprocessing.MultiLabelBinarizer`
+    (columns in :data:`~discourse.schema.FRAMES` order) and a
+    :class:`~sklearn.multiclass.OneVsRestClassifier` fits, for each frame, a
+    :class:`~sklearn.linear_model.LogisticRegression` with ``class_weight="balanced"`` (each
+    class weighted ``n / (2 n_class)``, so a rare frame is not drowned by its negatives) for
+    ``P(frame | text)``. A frame with no positive (or no negative) in the training data
+    cannot be learnt: its probability is the constant 0 (or 1).
 
     Parameters
     ----------
@@ -363,12 +369,9 @@ class FrameClassifier(BaseEstimator):
     Attributes
     ----------
     vectorizer_ : TfidfVectorizer
-        The fitted shared vectorizer: the configuration of
-        :func:`~discourse.features.make_vectorizer` in a subclass that analyses each text
-        once per process (same features; see :class:`~discourse.stance.StanceClassifier`,
-        Speed).
-    estimators_ : dict
-        Frame code -> fitted ``LogisticRegression``, or a float for a constant frame.
+        The fitted shared vectorizer (:func:`~discourse.features.make_vectorizer`).
+    model_ : OneVsRestClassifier
+        One fitted logistic regression (or constant) per frame.
     frames_ : list of str
         The frame codes, in :data:`~discourse.schema.FRAMES` order.
 
@@ -400,47 +403,37 @@ class FrameClassifier(BaseEstimator):
         actors : iterable of str, optional
             The actors of the texts; their name words are dropped from the features
             (:func:`~discourse.features.name_stop_words`).
+
+        Returns
+        -------
+        self
         """
         texts = _as_texts(X)
         Y = frame_matrix(y).to_numpy()
         if len(Y) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(Y)} frame rows")
-        # make_vectorizer(texts, actors), as a vectorizer that analyses each text once per
-        # process and with the stop list of these texts and actors memoised (the stance
-        # classifier of the same CV fold uses it too): the same features, found faster
-        params = make_vectorizer().get_params()
-        params["stop_words"] = _stop_words(texts, [] if actors is None else list(actors))
-        self.vectorizer_ = _MemoTfidfVectorizer(**params)
+        self.vectorizer_ = make_vectorizer(texts, [] if actors is None else list(actors))
         try:
             Z = self.vectorizer_.fit_transform(texts)
         except ValueError:  # too few texts for min_df / max_df: keep every term
             self.vectorizer_.set_params(min_df=1, max_df=1.0)
             Z = self.vectorizer_.fit_transform(texts)
-        self.estimators_ = {}
-        with _one_blas_thread():  # see StanceClassifier
-            for j, frame in enumerate(FRAMES):
-                column = Y[:, j]
-                if column.min() == column.max():
-                    self.estimators_[frame] = float(column[0])
-                    continue
-                model = LogisticRegression(C=self.C, class_weight="balanced",
-                                           random_state=self.random_state, max_iter=2000)
-                self.estimators_[frame] = model.fit(Z, column)
+        model = LogisticRegression(C=self.C, class_weight="balanced",
+                                   random_state=self.random_state, max_iter=2000)
+        with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
+            # a frame in no (or every) training text is predicted as a constant, which is
+            # what OneVsRestClassifier warns about; the docstring says so
+            warnings.filterwarnings("ignore", message="Label .* is present in all training",
+                                    category=UserWarning)
+            self.model_ = OneVsRestClassifier(model).fit(Z, Y)
         self.frames_ = list(FRAMES)
         return self
 
     def predict_proba(self, X: Iterable[str]) -> pd.DataFrame:
         """Return ``P(frame | text)``: one row per text, one column per frame."""
-        check_is_fitted(self, "estimators_")
+        check_is_fitted(self, "model_")
         Z = self.vectorizer_.transform(_as_texts(X))
-        columns = {}
-        for frame in self.frames_:
-            model = self.estimators_[frame]
-            if isinstance(model, float):
-                columns[frame] = np.full(Z.shape[0], model)
-            else:
-                columns[frame] = model.predict_proba(Z)[:, 1]
-        return pd.DataFrame(columns, columns=self.frames_)
+        return pd.DataFrame(self.model_.predict_proba(Z), columns=self.frames_)
 
     def predict(self, X: Iterable[str]) -> pd.DataFrame:
         """Return 0/1 per frame: 1 where the probability is at least ``threshold``."""
