@@ -403,5 +403,6 @@ def test_shipped_corpus_beats_the_baselines(shipped):
     assert stance["macro_f1"] > stance["baselines"]["lexicon"]["macro_f1"]
     assert stance["macro_f1_ci"][0] <= stance["macro_f1"] <= stance["macro_f1_ci"][1]
     frames = shipped["frames"]
-    assert frames["n"] == 296
+    # a statement coded with no frame (it gives no reasons) has no frame labels to learn
+    assert frames["n"] == int((corpus["frames"].map(len) > 0).sum())
     assert 0.5 < frames["micro_f1"] <= 1 and 0.5 < frames["baselines"]["lexicon"]["micro_f1"]
