@@ -332,11 +332,15 @@ def test_empty_file(write):
     assert problems_of(write("e.jsonl", "")) == [(1, "file", "error")]
 
 
-def test_header_only_file_has_no_statements(write):
+def test_header_only_file_is_a_problem_for_validate_and_load_alike(write):
     path = write("c.csv", ",".join(HEADER) + "\n")
-    assert problems_of(path) == []
+    (problem,) = validate_corpus(path, today=TODAY)
+    assert (problem.line, problem.field) == (1, "file")
+    assert "header but no statements" in problem.message
     with pytest.raises(CorpusError, match="no statements"):
         load_corpus(path, today=TODAY)
+    result = lenient(path)
+    assert result.n_records == 0 and len(result.problems) == 1
 
 
 def test_unsupported_file_and_missing_path(write, tmp_path):
