@@ -101,7 +101,7 @@ good_values = {
     "text": st.text(min_size=1, max_size=30),
 }
 json_objects = st.fixed_dictionaries(
-    {k: st.one_of(v, json_values) for k, v in good_values.items()},
+    {k: st.one_of(v, v, v, v, json_values) for k, v in good_values.items()},  # mostly text
     optional={"frames": st.one_of(st.lists(st.sampled_from(["security", "rights", "x"])),
                                   json_values),
               "org_id": st.one_of(st.text(max_size=8), json_values),
