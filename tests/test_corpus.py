@@ -714,3 +714,18 @@ def test_frictionless_accepts_a_package_with_the_new_fields(tmp_path):
                              str(tmp_path / "datapackage.json")], capture_output=True, text=True)
     assert json.loads(result.stdout)["valid"], result.stdout[:2000]
     assert len(load_corpus(tmp_path, today=TODAY)) == 5
+
+
+def test_a_link_loop_and_odd_field_names_are_problems(write, tmp_path):
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    (problem,) = validate_corpus(tmp_path / "loop.csv", today=TODAY)
+    assert problem.field == "file"
+    path = write("c.jsonl", '{"id": "a", "date": "2024-01-01", "actor": "X", "group": "state", '
+                 '"text": "t", "\\ud800": "x", "\\u200b": "y"}\n')
+    found = validate_corpus(path, today=TODAY)
+    assert [(p.field, p.severity) for p in found] == [
+        ("\\u200b", "error"), ("\\u200b", "warning"), ("\\ud800", "error"),
+        ("\\ud800", "warning")]
+    assert "field name" in found[0].message and "unknown field" in found[1].message
+    with pytest.warns(CorpusWarning, match="unknown field"):
+        assert len(lenient(path).corpus) == 0

@@ -257,6 +257,13 @@ class _Reader:
 
     # -- sources -------------------------------------------------------------------------------
     def read(self, path: Path) -> None:
+        try:
+            self._read(path)
+        except OSError as err:  # e.g. a folder we may not list
+            self.problem(path, 0, "file", f"cannot read ({err.strerror or err}); check that "
+                         "it exists and that you may read it")
+
+    def _read(self, path: Path) -> None:
         if not os.path.lexists(path):
             self.problem(path, 0, "file", "no such file or folder; give the path of a .csv or "
                          ".jsonl file, a data package or a folder of .md/.txt statements")
@@ -272,7 +279,7 @@ class _Reader:
             self.problem(path, 0, "file", f"unsupported file type '{_show(path.suffix)}'; use "
                          ".csv, .jsonl, a datapackage.json or .md/.txt statement files")
             return
-        key = path.resolve()
+        key = _resolve(path)
         if key in self.seen:
             return
         self.seen.add(key)
@@ -539,7 +546,8 @@ class _Reader:
             for name, _ in obj:
                 if name not in schema.FIELD_NAMES and name not in unknown_seen:
                     unknown_seen.add(name)
-                    self._check_columns(path, [name], number)
+                    self.problem(path, number, _show(name), "unknown field, kept as text; known "
+                                 f"fields are {', '.join(schema.FIELD_NAMES)}", "warning")
         # a missing required key is reported per record by the field checks
 
     def _take_values(self, record: _Record, pairs: list[tuple[str, Any]]) -> None:
@@ -551,6 +559,10 @@ class _Reader:
                              "silently keep the last)")
                 continue
             seen.add(name)
+            if _CONTROL.search(name) or not _VISIBLE.search(name):
+                record.error(_show(name), "the field name is empty or holds control or "
+                             "invisible characters; retype it")
+                continue
             if value is None:
                 record.values[name] = ""
             elif isinstance(value, str):
@@ -572,14 +584,19 @@ class _Reader:
                              "quotes if it is meant (a value is never converted)")
 
     def read_folder(self, path: Path) -> None:
-        root = path.resolve()
+        root = _resolve(path)
         files: list[Path] = []
-        for folder, dirnames, filenames in os.walk(path, followlinks=False):
+
+        def unreadable(err: OSError) -> None:
+            self.problem(err.filename, 0, "folder", f"cannot be listed ({err.strerror}); its "
+                         "statements are not read")
+
+        for folder, dirnames, filenames in os.walk(path, onerror=unreadable, followlinks=False):
             here = Path(folder)
             for name in sorted(dirnames):
                 sub = here / name
                 if sub.is_symlink() and not _hidden(sub, path):
-                    where = "outside the folder" if not _inside(sub.resolve(), root) else "here"
+                    where = "outside the folder" if not _inside(_resolve(sub), root) else "here"
                     self.problem(sub, 0, "file", f"a symbolic link to a folder {where}; links "
                                  "are not followed: copy the statements in instead",
                                  "error" if where != "here" else "warning")
@@ -596,15 +613,15 @@ class _Reader:
             self.problem(path, 0, "folder", "no statements found; a corpus folder holds one "
                          ".md or .txt file per statement (or a datapackage.json)")
         for file in statements:
-            if file.is_symlink() and not _inside(file.resolve(), root):
+            if file.is_symlink() and not _inside(_resolve(file), root):
                 record = _Record(str(file), 1)
                 record.error("file", "a symbolic link to a file outside the folder "
-                             f"({_show(str(file.resolve()), None)}); a folder corpus reads only "
+                             f"({_show(str(_resolve(file)), None)}); a folder corpus reads only "
                              "its own files: copy the file in instead", line=0)
                 record.read_ok = False
                 self.records.append(record)
                 continue
-            key = file.resolve()
+            key = _resolve(file)
             if key not in self.seen:
                 self.seen.add(key)
                 self.read_statement_file(file)
@@ -769,9 +786,17 @@ def _outside_reason(target: str, folder: Path) -> str | None:
         return "is an absolute path"
     if ".." in PurePosixPath(target.replace("\\", "/")).parts:
         return "climbs out of the folder ('..')"
-    if not _inside((folder / target).resolve(), folder.resolve()):
+    if not _inside(_resolve(folder / target), _resolve(folder)):
         return "is a symbolic link to a file outside the folder"
     return None
+
+
+def _resolve(path: Path) -> Path:
+    """Return the real path (links followed), or the absolute path if a link loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def _inside(path: Path, root: Path) -> bool:
