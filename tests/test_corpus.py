@@ -729,3 +729,15 @@ def test_a_link_loop_and_odd_field_names_are_problems(write, tmp_path):
     assert "field name" in found[0].message and "unknown field" in found[1].message
     with pytest.warns(CorpusWarning, match="unknown field"):
         assert len(lenient(path).corpus) == 0
+
+
+def test_utf16_is_read_only_when_named(write):
+    path = write("c.csv", csv_text(GOOD_ROWS).encode("utf-16"))
+    (problem,) = validate_corpus(path, today=TODAY)
+    assert (problem.line, problem.field) == (1, "file") and "UTF-16" in problem.message
+    assert len(load_corpus(path, today=TODAY, encoding="utf-16")) == 3
+    jsonl_path = write("c.jsonl", jsonl(GOOD_JSON).encode("utf-16"))
+    assert len(load_corpus(jsonl_path, today=TODAY, encoding="utf-16")) == 1
+    broken = write("d.csv", csv_text(GOOD_ROWS).encode("utf-16")[:-1])  # half a character
+    (problem,) = validate_corpus(broken, today=TODAY, encoding="utf-16")
+    assert problem.field == "file" and "cannot be decoded as utf-16" in problem.message

@@ -345,6 +345,15 @@ class _Reader:
         """
         encoding = self.encoding or "utf-8"
         codec = codecs.lookup(encoding).name
+        if self.encoding is None and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            message = ("the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it "
+                       "as UTF-8, or name its encoding (encoding='utf-16' in Python, --encoding "
+                       "utf-16 on the command line)")
+            if sink is None:
+                self.problem(path, 1, "file", message)
+            else:
+                sink.error("file", message, line=1)
+            return None
         if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8):]
         bad: dict[int, Problem] = {}
