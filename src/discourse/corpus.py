@@ -255,6 +255,13 @@ class _Reader:
     def problem(self, path: Any, line: int, fld: str, message: str, severity: str = "error"):
         self.problems.append(Problem(str(path), line, fld, message, severity))
 
+    def _file_problem(self, path: Path, sink: _Record | None, line: int, message: str) -> None:
+        """Report a problem of a whole file: on its record if it is one statement, else alone."""
+        if sink is None:
+            self.problem(path, line, "file", message)
+        else:
+            sink.error("file", message, line=1)
+
     # -- sources -------------------------------------------------------------------------------
     def read(self, path: Path) -> None:
         try:
@@ -301,10 +308,7 @@ class _Reader:
         """
 
         def refuse(message: str) -> None:
-            if sink is None:
-                self.problem(path, 0, "file", message)
-            else:
-                sink.error("file", message, line=1)
+            self._file_problem(path, sink, 0, message)
 
         try:
             info = os.stat(path)
@@ -323,8 +327,12 @@ class _Reader:
         if info.st_size > self.max_bytes:
             refuse(f"the file holds {info.st_size:,} bytes, more than {limit}")
             return None
-        try:
-            with open(path, "rb") as handle:
+        try:  # non-blocking, and checked again once open: the file may have been swapped
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    refuse("is not a regular file; only regular files are read")
+                    return None
                 data = handle.read(self.max_bytes + 1)
         except OSError as err:
             refuse(f"cannot read the file ({err.strerror})")
@@ -349,10 +357,7 @@ class _Reader:
             message = ("the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it "
                        "as UTF-8, or name its encoding (encoding='utf-16' in Python, --encoding "
                        "utf-16 on the command line)")
-            if sink is None:
-                self.problem(path, 1, "file", message)
-            else:
-                sink.error("file", message, line=1)
+            self._file_problem(path, sink, 1, message)
             return None
         if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8):]
@@ -363,10 +368,7 @@ class _Reader:
             if not _ascii_compatible(codec):
                 message = (f"cannot be decoded as {encoding} (byte offset {err.start}); check "
                            "the encoding")
-                if sink is None:
-                    self.problem(path, 0, "file", message)
-                else:
-                    sink.error("file", message, line=1)
+                self._file_problem(path, sink, 0, message)
                 return None
             parts = _BYTE_NEWLINE.split(data)
             pieces = []
@@ -392,10 +394,7 @@ class _Reader:
         if not text.strip():
             message = ("the file is empty; a corpus file needs a header row and at least one "
                        "statement")
-            if sink is None:
-                self.problem(path, 1, "file", message)
-            else:
-                sink.error("file", message, line=1)
+            self._file_problem(path, sink, 1, message)
             return None
         return text, bad
 
