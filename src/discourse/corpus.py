@@ -185,7 +185,7 @@ class _Record:
 
     @property
     def ok(self) -> bool:
-        return self.n_errors == 0 and not self.rejected_by
+        return self.read_ok and self.n_errors == 0 and not self.rejected_by
 
     def messages(self) -> list[str]:
         own = [f"{p.field}: {p.message}" for p in self.problems if p.severity == "error"]
@@ -197,6 +197,9 @@ class _Record:
 
 class _Pairs(list):
     """A JSON object as its list of (key, value) pairs, so that a repeated key is seen."""
+
+
+_UNREAD = object()  # what a line that is not JSON holds
 
 
 class _JSONNumber(NamedTuple):
@@ -431,11 +434,12 @@ class _Reader:
                         self.problem(path, start, "header", f"cannot parse the header ({error}); "
                                      "write one line of column names separated by commas")
                         header, header_fault = [], f"header: cannot be parsed (line {start})"
+                    elif line_problems:
+                        self.problems.extend(line_problems)
+                        header = []
+                        header_fault = f"header: has bytes that cannot be decoded (line {start})"
                     else:
                         header, header_fault = self._header(path, row, start)
-                    if line_problems:
-                        self.problems.extend(line_problems)
-                        header_fault = f"header: has bytes that cannot be decoded (line {start})"
                     if header_fault is None:
                         missing = [n for n in schema.REQUIRED if n not in header]
                     continue
@@ -529,21 +533,19 @@ class _Reader:
                 record.n_errors += 1
                 record.read_ok = False
                 continue
+            obj: Any = _UNREAD
             try:
                 obj = _json_loads(line)
             except RecursionError:
-                obj = None
                 record.error("row", "nested too deeply for the JSON reader; write one flat "
                              "object of fields per line")
             except json.JSONDecodeError as err:
-                obj = None
                 record.error("row", f"not valid JSON ({err.msg} at column {err.colno}); write "
                              "one JSON object per line")
             except ValueError as err:  # a limit of the JSON reader
-                obj = None
                 record.error("row", f"cannot be read as JSON ({_show(str(err))}); write one "
                              "JSON object per line")
-            if obj is None:
+            if obj is _UNREAD:
                 record.read_ok = False
                 continue
             if not isinstance(obj, _Pairs):
