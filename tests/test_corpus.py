@@ -454,7 +454,7 @@ def test_front_matter_values_stay_as_written(write, tmp_path):
 def test_duplicate_front_matter_key_is_a_problem(write, tmp_path):
     folder = md_folder(write, tmp_path, {"a.md": "---\nid: a\ndate: 2024-01-02\nactor: X\n"
                                                  "actor: Y\ngroup: state\n---\nText.\n"})
-    assert problems_of(folder) == [(4, "actor", "error")]
+    assert problems_of(folder) == [(5, "actor", "error")]
 
 
 @pytest.mark.parametrize("depth", [50, 5000])

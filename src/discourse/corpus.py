@@ -552,7 +552,7 @@ class _Reader:
                 record.error("row", f"a line must hold a JSON object, not {_json_kind(obj)}")
                 record.read_ok = False
                 continue
-            self._take_values(record, [(k, v) for k, v in obj])
+            self._take_values(record, [(k, v, number) for k, v in obj])
             for name, _ in obj:
                 if name not in schema.FIELD_NAMES and name not in unknown_seen:
                     unknown_seen.add(name)
@@ -560,13 +560,17 @@ class _Reader:
                                  f"fields are {', '.join(schema.FIELD_NAMES)}", "warning")
         # a missing required key is reported per record by the field checks
 
-    def _take_values(self, record: _Record, pairs: list[tuple[str, Any]]) -> None:
-        """Store a record's values as text (or a list of text); anything else is a problem."""
+    def _take_values(self, record: _Record, pairs: list[tuple[str, Any, int]]) -> None:
+        """Store a record's values as text (or a list of text); anything else is a problem.
+
+        ``pairs`` holds (name, value, line) in the order written; a name given twice is a
+        problem at its second line.
+        """
         seen: set[str] = set()
-        for name, value in pairs:
+        for name, value, line in pairs:
             if name in seen:
                 record.error(name, "the field is given twice; keep one (the reader does not "
-                             "silently keep the last)")
+                             "silently keep the last)", line=line)
                 continue
             seen.add(name)
             if _CONTROL.search(name) or not _VISIBLE.search(name):
@@ -669,6 +673,9 @@ class _Reader:
         self._take_values(record, pairs)
         body = "\n".join(lines[close + 1:]).strip()
         if body:
+            if record.values.get("text"):
+                record.warn("text", "the text is given in the front matter and as the body; "
+                            "the body is used")
             record.values["text"] = body
             record.field_lines["text"] = close + 2
         record.values.setdefault("id", path.stem)
@@ -677,8 +684,8 @@ class _Reader:
                 record.warn(name, "unknown field, kept as text; known fields are "
                             f"{', '.join(schema.FIELD_NAMES)}")
 
-    def _front_matter(self, record: _Record, front: str) -> list[tuple[str, Any]] | None:
-        """Return the front matter as (name, text or list of text) pairs, or None if broken.
+    def _front_matter(self, record: _Record, front: str) -> list[tuple[str, Any, int]] | None:
+        """Return the front matter as (name, text or list of text, line), or None if broken.
 
         The YAML is composed into nodes, never constructed into Python objects, and no
         implicit type is resolved: each value is the text written.
@@ -717,7 +724,7 @@ class _Reader:
             fail(2, f"the front matter must be a mapping of fields ('key: value' lines), not "
                  f"{kind}")
             return None
-        pairs: list[tuple[str, Any]] = []
+        pairs: list[tuple[str, Any, int]] = []
         for key, value in root.value:
             line = 2 + key.start_mark.line
             if not isinstance(key, yaml.ScalarNode):
@@ -726,11 +733,11 @@ class _Reader:
             name = key.value
             record.field_lines.setdefault(name, line)
             if isinstance(value, yaml.ScalarNode):
-                pairs.append((name, value.value))
+                pairs.append((name, value.value, line))
             elif isinstance(value, yaml.SequenceNode):
                 items = value.value
                 if all(isinstance(item, yaml.ScalarNode) for item in items):
-                    pairs.append((name, [item.value for item in items]))
+                    pairs.append((name, [item.value for item in items], line))
                 else:
                     record.error(name, "a list item is itself a list or a mapping; write a "
                                  "list of text")
