@@ -218,7 +218,8 @@ FIELDS: tuple[Field, ...] = (
           kind="category", codes=ACTOR_TYPES),
     Field("country", "ISO 3166-1 alpha-2 code of the jurisdiction; EU for EU-level, XX for "
           "global statements.", shipped_required=True, kind="category", codes=_country_codes,
-          categories="observed"),
+          categories="observed", hint="use an ISO 3166-1 alpha-2 code such as PK or GB, EU for "
+          "EU-level or XX for global statements"),
     Field("language", "ISO 639-1 code of the language of the original.",
           shipped_required=True, pattern=r"^[a-z]{2}$",
           hint="use an ISO 639-1 code: two lowercase letters such as en or ur"),
