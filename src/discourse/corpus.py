@@ -928,8 +928,8 @@ def _check_record(rec: _Record, today: dt.date) -> None:
             codes = fld.allowed()
             for item in _items(value):
                 if codes is not None and item not in codes:
-                    rec.error(name, f"unknown code '{_show(item)}' in {name}; allowed: "
-                              f"{', '.join(codes)} (join several with ';')")
+                    rec.error(name, f"unknown {name.removesuffix('s')} code '{_show(item)}'; "
+                              f"allowed: {', '.join(codes)} (join several with ';')")
                 elif not fld.matches(item):
                     rec.error(name, f"'{_show(item)}' does not fit {name}; {fld.hint}")
             continue
