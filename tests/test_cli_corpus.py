@@ -155,3 +155,13 @@ def test_info_reports_organisations(write, capsys):
     assert main(["info", "--corpus", str(path)]) == 0
     out = capsys.readouterr().out
     assert "organisations: 3\n" in out and "scopes:\n  vpn                          3\n" in out
+
+
+def test_validate_deep_nesting_and_huge_numbers_exit_1_not_2(write):
+    path = write("c.jsonl", '{"id": "a", "notes": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+                 '{"id": "b", "text": ' + "9" * 5000 + "}\n")
+    result = run("validate", str(path))
+    assert result.returncode == 1, result.stderr
+    assert f"{path}:1: row: nested too deeply" in result.stdout
+    assert f"{path}:2: text: is a number" in result.stdout
+    assert "Traceback" not in result.stderr and "bug" not in result.stderr

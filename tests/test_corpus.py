@@ -743,3 +743,11 @@ def test_utf16_is_read_only_when_named(write):
     broken = write("d.csv", csv_text(GOOD_ROWS).encode("utf-16")[:-1])  # half a character
     (problem,) = validate_corpus(broken, today=TODAY, encoding="utf-16")
     assert problem.field == "file" and "cannot be decoded as utf-16" in problem.message
+
+
+def test_data_package_rows_read_add_up(write):
+    descriptor = package(write, "statements.csv")
+    write("pkg/statements.csv", csv_text(GOOD_ROWS + [["x", "2024-02-30", "X", "state", "t"]]))
+    result = lenient(descriptor.parent)
+    assert result.n_records == 4 and len(result.corpus) == 3
+    assert result.rejected["line"].tolist() == [5]
