@@ -263,9 +263,11 @@ def field(name: str) -> Field:
 def _frictionless_field(fld: Field) -> dict:
     constraints: dict = {"required": fld.shipped_required}
     codes = fld.allowed()
-    if fld.kind == "list":
-        item = ("(" + "|".join(re.escape(c) for c in codes) + ")") if codes else "[^;]+"
+    if fld.kind == "list" and codes:
+        item = "(" + "|".join(re.escape(c) for c in codes) + ")"
         constraints["pattern"] = f"^{item}(;{item})*$"
+    elif fld.kind == "list":
+        constraints["pattern"] = LIST_PATTERN
     else:
         if codes:
             constraints["enum"] = list(codes)
