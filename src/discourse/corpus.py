@@ -977,15 +977,15 @@ def _slug(text: str) -> str:
     return "org-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-def _fill(fld: schema.Field, column: list, table: dict[str, list]) -> list:
+def _fill(fld: schema.Field, column: list, raw: dict[str, list], dates: dict[str, list]) -> list:
     """Fill the empty values of a column as the schema's ``default`` says."""
     if not fld.default:
         return column
     how, source = fld.default.split(":")
     if how == "precision":  # always derived: a given precision was checked against the date
-        return [p[1] for p in table["_parsed_" + source]]
+        return [precision for _, precision in dates[source]]
     derive = _slug if how == "slug" else str
-    return [value or derive(src) for value, src in zip(column, table[source], strict=True)]
+    return [value or derive(src) for value, src in zip(column, raw[source], strict=True)]
 
 
 def _to_frame(records: list[_Record]) -> pd.DataFrame:
@@ -993,13 +993,14 @@ def _to_frame(records: list[_Record]) -> pd.DataFrame:
     raw: dict[str, list] = {}
     for name in (*schema.FIELD_NAMES, *extra):
         raw[name] = [r.values.get(name, "") for r in records]
-    raw["_parsed_date"] = [_parse_date(v) for v in raw["date"]]
+    dates = {f.name: [_parse_date(v) for v in raw[f.name]]  # (date, precision): rows are valid
+             for f in schema.FIELDS if f.kind == "date"}
     columns: dict[str, Any] = {}
     for fld in schema.FIELDS:
-        values = _fill(fld, raw[fld.name], raw)
+        values = _fill(fld, raw[fld.name], raw, dates)
         if fld.kind == "date":
-            parsed = raw["_parsed_" + fld.name]
-            columns[fld.name] = pd.to_datetime([p[0] for p in parsed]).astype("datetime64[ns]")
+            days = [day for day, _ in dates[fld.name]]
+            columns[fld.name] = pd.to_datetime(days).astype("datetime64[ns]")
         elif fld.kind == "list":
             columns[fld.name] = pd.Series([list(dict.fromkeys(_items(v))) for v in values],
                                           dtype=object)
