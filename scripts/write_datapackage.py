@@ -1,4 +1,9 @@
-"""Write corpus/datapackage.json from the schema in discourse.schema (run after a schema change)."""
+"""Write corpus/datapackage.json from the schema in discourse.schema (run after a schema change).
+
+The Table Schema describes the columns of the shipped statements.csv, in its header's order
+(Frictionless matches fields to columns by position), each field taken from
+``discourse.schema.FIELDS``; a column the schema does not declare stops the script.
+"""
 
 import json
 from pathlib import Path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -98,3 +99,69 @@ def test_usage_errors_exit_2(capsys):
     assert info.value.code == 2
     with pytest.raises(SystemExit):
         main([])
+
+
+def test_validate_locates_a_bad_front_matter_date(write, tmp_path):
+    write("f/a.md", "---\nid: a\ndate: 2024-13-45\nactor: X\ngroup: state\n---\nText.\n")
+    result = run("validate", str(tmp_path / "f"))
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{tmp_path / 'f' / 'a.md'}:3: date: '2024-13-45' is not "
+                                    "a date")
+    assert "0 of 1 statements valid" in result.stderr
+
+
+def test_validate_never_echoes_terminal_escapes(write):
+    path = write("c.csv", csv_text([["a", "2024-01-01", "X\x1b]0;owned\x07", "state", "t\x1b[2J"]]))
+    result = run("validate", str(path))
+    assert result.returncode == 1
+    assert "\x1b" not in result.stdout + result.stderr
+    assert "\\x1b" in result.stdout
+
+
+def test_validate_and_info_take_an_encoding_and_a_size_limit(write, capsys):
+    text = csv_text(GOOD_ROWS).replace("Bolo Bhi", "Bolo Bhí")
+    path = write("c.csv", text.encode("cp1252"))
+    assert main(["validate", str(path)]) == 1
+    assert "--encoding" in capsys.readouterr().out
+    assert main(["validate", "--encoding", "cp1252", str(path)]) == 0
+    assert "valid: 3 statements" in capsys.readouterr().err
+    assert main(["info", "--encoding", "cp1252", "--corpus", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == 3
+    assert main(["validate", "--encoding", "cp1252", "--max-bytes", "10", str(path)]) == 1
+    assert "--max-bytes" in capsys.readouterr().out
+    assert main(["validate", "--encoding", "nope", str(path)]) == 1
+    assert "unknown encoding" in capsys.readouterr().err
+
+
+def test_validate_and_info_agree_on_a_header_only_file(write, capsys):
+    path = write("c.csv", "id,date,actor,group,text\n")
+    assert main(["validate", str(path)]) == 1
+    assert "header but no statements" in capsys.readouterr().out
+    assert main(["info", "--corpus", str(path)]) == 1
+    assert "header but no statements" in capsys.readouterr().err
+
+
+def test_validate_refuses_a_fifo_without_hanging(tmp_path):
+    fifo = tmp_path / "x.csv"
+    os.mkfifo(fifo)
+    result = subprocess.run([sys.executable, "-m", "discourse.cli", "validate", str(fifo)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "FIFO" in result.stdout
+
+
+def test_info_reports_organisations(write, capsys):
+    path = write("c.csv", csv_text([r + ["vpn"] for r in GOOD_ROWS],
+                                   header=["id", "date", "actor", "group", "text", "scope"]))
+    assert main(["info", "--corpus", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "organisations: 3\n" in out and "scopes:\n  vpn                          3\n" in out
+
+
+def test_validate_deep_nesting_and_huge_numbers_exit_1_not_2(write):
+    path = write("c.jsonl", '{"id": "a", "notes": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+                 '{"id": "b", "text": ' + "9" * 5000 + "}\n")
+    result = run("validate", str(path))
+    assert result.returncode == 1, result.stderr
+    assert f"{path}:1: row: nested too deeply" in result.stdout
+    assert f"{path}:2: text: is a number" in result.stdout
+    assert "Traceback" not in result.stderr and "bug" not in result.stderr

@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -105,12 +107,11 @@ def test_jsonl_corpus_with_lists(write):
 
 def test_jsonl_bad_lines_are_located(write):
     path = write("c.jsonl", '{"id": "a", "date": "2024-01-01", "actor": "X", "group": "state", '
-                 '"text": "ok"}\n\n{not json}\n[1, 2]\n')
+                 '"text": "ok"}\n\n{not json}\n[1, 2]\nnull\n"text"\n')
     found = problems_of(path)
-    assert (3, "row", "error") in found
-    assert (4, "row", "error") in found
+    assert found == [(n, "row", "error") for n in (3, 4, 5, 6)]
     result = lenient(path)
-    assert len(result.corpus) == 1 and len(result.rejected) == 2
+    assert len(result.corpus) == 1 and len(result.rejected) == 4
 
 
 def test_markdown_folder(write, tmp_path):
@@ -248,6 +249,9 @@ def test_unknown_codes(write, column, value):
     (problem,) = validate_corpus(write("c.csv", csv_text([row], header=header)), today=TODAY)
     assert (problem.line, problem.field) == (2, column)
     assert "allowed" in problem.message or "use" in problem.message
+    assert len(problem.message) < 300  # a hint, not the list of 250 country codes
+    if value == "pk":
+        assert "did you mean 'PK'?" in problem.message
 
 
 @pytest.mark.parametrize("url", ["www.dawn.com/news/1", "htp://x.org", "https://dawn com/x",
@@ -331,11 +335,15 @@ def test_empty_file(write):
     assert problems_of(write("e.jsonl", "")) == [(1, "file", "error")]
 
 
-def test_header_only_file_has_no_statements(write):
+def test_header_only_file_is_a_problem_for_validate_and_load_alike(write):
     path = write("c.csv", ",".join(HEADER) + "\n")
-    assert problems_of(path) == []
+    (problem,) = validate_corpus(path, today=TODAY)
+    assert (problem.line, problem.field) == (1, "file")
+    assert "header but no statements" in problem.message
     with pytest.raises(CorpusError, match="no statements"):
         load_corpus(path, today=TODAY)
+    result = lenient(path)
+    assert result.n_records == 0 and len(result.problems) == 1
 
 
 def test_unsupported_file_and_missing_path(write, tmp_path):
@@ -400,3 +408,345 @@ def test_corpus_digest_depends_on_content_only():
     changed.loc[0, "text"] = changed.loc[0, "text"] + " "
     assert digest(changed, ["text"]) != digest(corpus, ["text"])
     assert digest(changed, ["id", "stance"]) == digest(corpus, ["id", "stance"])
+
+
+# -- readers report, never raise (reproductions of the "no crash, no silent change" issue) -----
+
+FRONT = "---\nid: {id}\ndate: {date}\nactor: {actor}\ngroup: state\n---\nThe text.\n"
+
+
+def md_folder(write, tmp_path, files):
+    for name, content in files.items():
+        write(f"f/{name}", content)
+    return tmp_path / "f"
+
+
+def jsonl(*objects):
+    return "\n".join(o if isinstance(o, str) else json.dumps(o) for o in objects) + "\n"
+
+
+GOOD_JSON = {"id": "a", "date": "2024-01-01", "actor": "X", "group": "state", "text": "t"}
+
+
+def test_impossible_unquoted_date_in_front_matter_is_located(write, tmp_path):
+    folder = md_folder(write, tmp_path, {
+        "a.md": FRONT.format(id="a", date="2024-13-45", actor="X"),
+        "b.md": FRONT.format(id="b", date="2024-01-02", actor="Y"),
+    })
+    (problem,) = validate_corpus(folder, today=TODAY)
+    assert (problem.path, problem.line, problem.field) == (str(folder / "a.md"), 3, "date")
+    assert "'2024-13-45' is not a date" in problem.message
+    result = lenient(folder)
+    assert result.corpus["id"].tolist() == ["b"] and result.n_records == 2
+
+
+def test_front_matter_values_stay_as_written(write, tmp_path):
+    folder = md_folder(write, tmp_path, {
+        "a.md": "---\nid: 0123\ndate: 2024-01-02\nactor: 24:00\ngroup: state\ncountry: NO\n"
+                "key_terms: [1_000, yes, null]\n---\nText.\n",
+        "b.md": "---\nid: 1_000\ndate: 2024-01-02\nactor: on\ngroup: state\n---\nText.\n",
+    })
+    corpus = load_corpus(folder, today=TODAY)
+    assert corpus["id"].tolist() == ["0123", "1_000"]
+    assert corpus["actor"].tolist() == ["24:00", "on"]
+    assert corpus["country"].tolist()[0] == "NO"
+    assert corpus["key_terms"].tolist()[0] == ["1_000", "yes", "null"]
+
+
+def test_duplicate_front_matter_key_is_a_problem(write, tmp_path):
+    folder = md_folder(write, tmp_path, {"a.md": "---\nid: a\ndate: 2024-01-02\nactor: X\n"
+                                                 "actor: Y\ngroup: state\n---\nText.\n"})
+    assert problems_of(folder) == [(5, "actor", "error")]
+
+
+@pytest.mark.parametrize("depth", [50, 5000])
+def test_deeply_nested_front_matter_is_a_problem(write, tmp_path, depth):
+    nested = "[" * depth + "]" * depth
+    folder = md_folder(write, tmp_path, {
+        "a.md": f"---\nid: a\ndate: 2024-01-02\nactor: X\ngroup: state\nnotes: {nested}\n---\nT\n",
+        "b.md": FRONT.format(id="b", date="2024-01-02", actor="Y"),
+    })
+    result = lenient(folder)
+    assert result.n_records == 2 and result.corpus["id"].tolist() == ["b"]
+    assert "nested too deeply" in result.rejected["message"].iloc[0]
+
+
+def test_jsonl_huge_integer_and_deep_nesting_are_row_problems(write):
+    path = write("c.jsonl", jsonl(
+        GOOD_JSON,
+        '{"id": "b", "date": "2024-01-01", "actor": "X", "group": "state", "text": '
+        + "9" * 5000 + "}",
+        '{"id": "c", "notes": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ))
+    found = validate_corpus(path, today=TODAY)
+    assert [(p.line, p.field) for p in found] == [(2, "text"), (3, "row")]
+    assert "a number (9999" in found[0].message and "nested too deeply" in found[1].message
+    result = lenient(path)
+    assert result.n_records == 3 and result.corpus["id"].tolist() == ["a"]
+
+
+@pytest.mark.parametrize("value, kind", [("NaN", "NaN"), ("true", "boolean"), ("12", "number"),
+                                         ("1.5e3", "number"), ('{"a": "b"}', "object"),
+                                         ('["x"]', "list")])
+def test_jsonl_non_text_values_are_problems_not_conversions(write, value, kind):
+    path = write("c.jsonl", '{"id": "a", "date": "2024-01-01", "actor": ' + value
+                 + ', "group": "state", "text": "t"}\n')
+    (problem,) = validate_corpus(path, today=TODAY)
+    assert (problem.line, problem.field) == (1, "actor") and kind in problem.message
+
+
+def test_jsonl_list_fields_take_lists_of_text_only(write):
+    path = write("c.jsonl", jsonl({**GOOD_JSON, "frames": ["security", 3]},
+                                  {**GOOD_JSON, "id": "b", "key_terms": ["a;b"]},
+                                  {**GOOD_JSON, "id": "c", "key_terms": ["a", "b"]}))
+    assert problems_of(path) == [(1, "frames", "error"), (2, "key_terms", "error")]
+    assert lenient(path).corpus["key_terms"].tolist() == [["a", "b"]]
+
+
+def test_duplicate_json_key_is_a_problem(write):
+    path = write("c.jsonl", '{"id": "a", "date": "2024-01-01", "actor": "X", "group": "state",'
+                 ' "text": "t", "group": "industry"}\n')
+    (problem,) = validate_corpus(path, today=TODAY)
+    assert problem.field == "group" and "twice" in problem.message
+
+
+@pytest.mark.parametrize("date", ["２０２４-０１-０１", "٢٠٢٤-٠١-٠١", "2024-0１-01"])
+def test_non_ascii_digits_are_not_a_date(write, date):
+    path = write("c.jsonl", jsonl({**GOOD_JSON, "date": date}))
+    (problem,) = validate_corpus(path, today=TODAY)
+    assert problem.field == "date" and "not a date" in problem.message
+
+
+def latin1_cr_file(n_rows=20, bad=(3, 7)):
+    lines = [",".join(HEADER)]
+    for i in range(n_rows):
+        actor = "Régulateur" if i + 2 in bad else "Regulator"
+        lines.append(f"id-{i},2024-01-01,{actor},state,text {i}")
+    return "\r".join(lines).encode("latin-1") + b"\r"
+
+
+def test_latin1_with_cr_line_ends_is_reported_at_each_line(write):
+    path = write("c.csv", latin1_cr_file())
+    found = validate_corpus(path, today=TODAY)
+    assert [(p.line, p.field) for p in found] == [(3, "file"), (7, "file")]
+    assert "0xe9" in found[0].message and "--encoding" in found[0].message
+    result = lenient(path)
+    assert result.n_records == 20 and len(result.rejected) == 2
+    assert not result.corpus["actor"].str.contains("\ufffd").any()
+    corpus = load_corpus(path, today=TODAY, encoding="latin-1")
+    assert corpus["actor"].tolist().count("Régulateur") == 2 and len(corpus) == 20
+
+
+def test_cr_only_csv_is_split_into_lines(write):
+    path = write("c.csv", csv_text(GOOD_ROWS).replace("\n", "\r"))
+    assert len(load_corpus(path, today=TODAY)) == 3
+    bad = csv_text(GOOD_ROWS + [["x", "2024-13-01", "X", "state", "t"]]).replace("\n", "\r")
+    assert problems_of(write("d.csv", bad)) == [(5, "date", "error")]
+
+
+@pytest.mark.parametrize("header", [HEADER + [""], HEADER + ["text"], ["id", "", *HEADER[1:]]])
+def test_broken_header_rejects_every_row_and_counts_them(write, header):
+    rows = [[f"id-{i}", "2024-01-01", "X", "state", "t", "y"][: len(header)] for i in range(20)]
+    path = write("c.csv", csv_text(rows, header=header))
+    result = lenient(path)
+    assert result.n_records == 20 and len(result.rejected) == 20 and len(result.corpus) == 0
+    assert result.rejected["message"].str.startswith("header:").all()
+    assert [p.line for p in result.problems if p.severity == "error"] == [1]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("\u200b\u200b", "no visible character"),
+    ("a\x00b", "NUL"),
+    ("red \x1b[31malert\x1b[0m", "control character"),
+    ("\u2060\ufeff ", "no visible character"),
+])
+def test_invisible_and_control_characters_are_problems(write, text, expected):
+    path = write("c.jsonl", jsonl({**GOOD_JSON, "text": text}, {**GOOD_JSON, "id": "b"}))
+    (problem,) = validate_corpus(path, today=TODAY)
+    assert problem.field == "text" and expected in problem.message
+    assert "\x1b" not in str(problem) and "\x00" not in str(problem)
+    assert len(lenient(path).corpus) == 1
+
+
+def test_control_characters_are_escaped_in_every_message(write):
+    path = write("c.csv", csv_text([["a\x1b[2J", "2024-13-01\x1b]0;x\x07", "X", "state", "t"]],
+                                   header=["id", "date", "actor", "group", "te\x1bxt"]))
+    for problem in validate_corpus(path, today=TODAY):
+        assert "\x1b" not in str(problem) and "\x07" not in str(problem)
+
+
+def test_only_regular_files_are_read(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    (tmp_path / "zero.csv").symlink_to("/dev/zero")
+    for path, kind in ((fifo, "FIFO"), (tmp_path / "zero.csv", "device")):
+        (problem,) = validate_corpus(path, today=TODAY)  # returns at once, no hang
+        assert problem.field == "file" and kind in problem.message
+
+
+def test_size_cap_can_be_raised(write):
+    path = write("c.csv", csv_text(GOOD_ROWS))
+    size = path.stat().st_size
+    (problem,) = validate_corpus(path, today=TODAY, max_bytes=size - 1)
+    assert "max_bytes=" in problem.message and f"{size:,} bytes" in problem.message
+    assert len(load_corpus(path, today=TODAY, max_bytes=size)) == 3
+    with pytest.raises(ValueError, match="max_bytes"):
+        load_corpus(path, max_bytes=0)
+    with pytest.raises(ValueError, match="unknown encoding"):
+        load_corpus(path, encoding="no-such-codec")
+
+
+def test_a_statement_file_that_cannot_be_read_is_a_rejected_record(write, tmp_path):
+    write("f/a.md", FRONT.format(id="a", date="2024-01-02", actor="X"))
+    write("f/b.md", b"---\nid: b\nactor: R\xe9gulateur\n---\ntext\n")
+    result = lenient(tmp_path / "f")
+    assert result.n_records == 2 and result.rejected["line"].tolist() == [1]
+    assert [(p.line, p.field) for p in result.problems] == [(3, "file")]
+
+
+# -- containment ---------------------------------------------------------------------------------
+
+
+def package(write, resource_path, name="pkg/datapackage.json"):
+    return write(name, json.dumps({"resources": [{"path": resource_path}]}))
+
+
+@pytest.mark.parametrize("resource, reason", [
+    ("../../base.csv", "climbs out"),
+    ("sub/../../base.csv", "climbs out"),
+    ("/etc/base.csv", "absolute"),
+    ("https://example.org/base.csv", "URL"),
+    ("file:///etc/base.csv", "URL"),
+])
+def test_data_package_resources_stay_inside_its_folder(write, tmp_path, resource, reason):
+    write("base.csv", csv_text(GOOD_ROWS))
+    descriptor = package(write, resource, name="a/pkg/datapackage.json")
+    found = validate_corpus(descriptor, today=TODAY)
+    assert any(p.field == "resources[0].path" and reason in p.message for p in found), found
+    assert len(lenient(descriptor).corpus) == 0
+
+
+def test_data_package_symlink_out_of_its_folder_is_refused(write, tmp_path):
+    outside = write("base.csv", csv_text(GOOD_ROWS))
+    descriptor = package(write, "statements.csv")
+    (tmp_path / "pkg" / "statements.csv").symlink_to(outside)
+    found = validate_corpus(descriptor.parent, today=TODAY)
+    assert any("symbolic link" in p.message for p in found)
+    inside = package(write, "data/statements.csv", name="ok/datapackage.json")
+    write("ok/data/statements.csv", csv_text(GOOD_ROWS))
+    assert len(load_corpus(inside.parent, today=TODAY)) == 3
+
+
+def test_folder_corpus_does_not_follow_links_out_of_the_folder(write, tmp_path):
+    outside = write("secret.md", FRONT.format(id="s", date="2024-01-02", actor="X"))
+    write("f/a.md", FRONT.format(id="a", date="2024-01-02", actor="Y"))
+    (tmp_path / "f" / "link.md").symlink_to(outside)
+    (tmp_path / "f" / "sub").symlink_to(tmp_path, target_is_directory=True)
+    found = validate_corpus(tmp_path / "f", today=TODAY)
+    assert sorted((Path(p.path).name, p.field) for p in found if p.severity == "error") == [
+        ("link.md", "file"), ("sub", "file")]
+    result = lenient(tmp_path / "f")
+    assert result.corpus["id"].tolist() == ["a"] and result.n_records == 2
+
+
+# -- linear validation ---------------------------------------------------------------------------
+
+
+def test_validation_time_grows_with_the_rows_not_rows_times_problems(write):
+    def seconds(n):
+        path = write(f"c{n}.csv", csv_text([["a", "2024-01-01", "X", "state", "t", "extra"]] * n))
+        start = time.perf_counter()
+        problems = validate_corpus(path, today=TODAY)
+        assert len(problems) == n
+        return time.perf_counter() - start
+
+    seconds(500)  # warm up
+    small, large = seconds(4_000), seconds(16_000)
+    assert large < 5.0 and large < 16 * small + 1.0  # ~0.3 s here; quadratic took ~20 s
+
+
+# -- the schema is the one source -----------------------------------------------------------------
+
+
+def test_new_fields_org_id_org_and_scope(write):
+    header = HEADER + ["org_id", "org", "scope"]
+    rows = [["a", "2024-01-01", "Ministère de l'Intérieur", "state", "t", "", "", ""],
+            ["b", "2024-01-02", "The Minister", "state", "t", "interior-ministry", "Ministry",
+             "circumvention_context"],
+            ["c", "2024-01-03", "X", "state", "t", "Not A Slug", "", "vpns"]]
+    path = write("c.csv", csv_text(rows, header=header))
+    assert problems_of(path) == [(4, "org_id", "error"), (4, "scope", "error")]
+    corpus = lenient(path).corpus
+    assert corpus["org_id"].tolist() == ["ministere-de-l-interieur", "interior-ministry"]
+    assert corpus["org"].tolist() == ["Ministère de l'Intérieur", "Ministry"]
+    assert corpus["scope"].cat.categories.tolist() == list(schema.SCOPES)
+    assert pd.isna(corpus["scope"].iloc[0])
+    summary = summarize_corpus(corpus)
+    assert summary["organisations"] == 2 and summary["scopes"] == {"circumvention_context": 1}
+
+
+def test_checks_typed_table_and_datapackage_come_from_one_schema():
+    table = schema.table_schema(list(schema.FIELD_NAMES))
+    by_name = {f["name"]: f["constraints"] for f in table["fields"]}
+    corpus = load_corpus()
+    for fld in schema.FIELDS:
+        if fld.kind == "category" and fld.categories == "codes":
+            assert corpus[fld.name].cat.categories.tolist() == list(fld.allowed())
+            assert by_name[fld.name]["enum"] == list(fld.allowed())
+        if fld.pattern and fld.kind != "list":
+            assert by_name[fld.name]["pattern"] == (fld.shipped_pattern or fld.pattern)
+    assert schema.field("date").matches("2024-02") and not schema.field("date").matches("2024-2")
+    with pytest.raises(ValueError, match="not in the schema"):
+        schema.table_schema(["id", "coder"])
+
+
+def test_frictionless_accepts_a_package_with_the_new_fields(tmp_path):
+    frictionless = Path(sys.executable).with_name("frictionless")
+    corpus = load_corpus()
+    header = ["id", "date", "actor", "org_id", "org", "group", "scope", "text"]
+    rows = [[r.id, r.date.strftime("%Y-%m-%d"), r.actor, r.org_id, r.org, r.group, "vpn", r.text]
+            for r in corpus.head(5).itertuples()]
+    (tmp_path / "statements.csv").write_text(csv_text(rows, header=header), encoding="utf-8")
+    descriptor = {"name": "t", "resources": [{
+        "name": "statements", "path": "statements.csv", "profile": "tabular-data-resource",
+        "format": "csv", "encoding": "utf-8", "schema": schema.table_schema(header)}]}
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    result = subprocess.run([str(frictionless), "validate", "--json",
+                             str(tmp_path / "datapackage.json")], capture_output=True, text=True)
+    assert json.loads(result.stdout)["valid"], result.stdout[:2000]
+    assert len(load_corpus(tmp_path, today=TODAY)) == 5
+
+
+def test_a_link_loop_and_odd_field_names_are_problems(write, tmp_path):
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    (problem,) = validate_corpus(tmp_path / "loop.csv", today=TODAY)
+    assert problem.field == "file"
+    path = write("c.jsonl", '{"id": "a", "date": "2024-01-01", "actor": "X", "group": "state", '
+                 '"text": "t", "\\ud800": "x", "\\u200b": "y"}\n')
+    found = validate_corpus(path, today=TODAY)
+    assert [(p.field, p.severity) for p in found] == [
+        ("\\u200b", "error"), ("\\u200b", "warning"), ("\\ud800", "error"),
+        ("\\ud800", "warning")]
+    assert "field name" in found[0].message and "unknown field" in found[1].message
+    with pytest.warns(CorpusWarning, match="unknown field"):
+        assert len(lenient(path).corpus) == 0
+
+
+def test_utf16_is_read_only_when_named(write):
+    path = write("c.csv", csv_text(GOOD_ROWS).encode("utf-16"))
+    (problem,) = validate_corpus(path, today=TODAY)
+    assert (problem.line, problem.field) == (1, "file") and "UTF-16" in problem.message
+    assert len(load_corpus(path, today=TODAY, encoding="utf-16")) == 3
+    jsonl_path = write("c.jsonl", jsonl(GOOD_JSON).encode("utf-16"))
+    assert len(load_corpus(jsonl_path, today=TODAY, encoding="utf-16")) == 1
+    broken = write("d.csv", csv_text(GOOD_ROWS).encode("utf-16")[:-1])  # half a character
+    (problem,) = validate_corpus(broken, today=TODAY, encoding="utf-16")
+    assert problem.field == "file" and "cannot be decoded as utf-16" in problem.message
+
+
+def test_data_package_rows_read_add_up(write):
+    descriptor = package(write, "statements.csv")
+    write("pkg/statements.csv", csv_text(GOOD_ROWS + [["x", "2024-02-30", "X", "state", "t"]]))
+    result = lenient(descriptor.parent)
+    assert result.n_records == 4 and len(result.corpus) == 3
+    assert result.rejected["line"].tolist() == [5]

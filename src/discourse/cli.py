@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .corpus import CorpusError, CorpusWarning, load_corpus, summarize_corpus, validate_corpus
+from .corpus import CorpusError, CorpusWarning, load_corpus, summarize_corpus
 from .paths import shipped_corpus_file
+from .schema import MAX_FILE_BYTES
 
 #: Default of ``discourse label --max-chars`` (as :data:`discourse.label.MAX_CHARS`; kept
 #: here so that ``--help`` does not import the models).
@@ -37,12 +38,15 @@ def _print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False))
 
 
-def _load(path: str | None):
-    """Load a corpus strictly; report its problems (never a traceback) and warnings."""
+def _load(path: str | None, **options: Any):
+    """Load a corpus strictly; report its problems (never a traceback) and warnings.
+
+    ``options`` (``encoding``, ``max_bytes``) go to :func:`~discourse.corpus.load_corpus`.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CorpusWarning)
         try:
-            corpus = load_corpus(path)
+            corpus = load_corpus(path, **options)
         except CorpusError as err:
             lines = [str(p) for p in err.problems]
             raise _Fail("\n".join(lines) + f"\n{len(err.problems)} problem(s); "
@@ -53,37 +57,46 @@ def _load(path: str | None):
     return corpus
 
 
+def _read_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"encoding": args.encoding, "max_bytes": args.max_bytes}
+
+
 # -- commands ----------------------------------------------------------------------------------
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    problems = validate_corpus(*args.paths)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)  # printed below with the errors
+        result = load_corpus(args.paths, strict=False, **_read_options(args))  # read once
+    problems = result.problems
     for problem in problems:
         print(problem)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
+        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s); "
+              f"{len(result.corpus)} of {result.n_records} statements valid", file=sys.stderr)
         return 1
-    count = ""
-    if len(args.paths) == 1:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CorpusWarning)  # printed above already
-            count = f"{len(load_corpus(args.paths[0], strict=False).corpus)} statements, "
-    print(f"valid: {count}{len(problems)} warning(s)", file=sys.stderr)
+    print(f"valid: {len(result.corpus)} statements, {len(problems)} warning(s)",
+          file=sys.stderr)
     return 0
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    summary = summarize_corpus(_load(args.corpus))
+    summary = summarize_corpus(_load(args.corpus, **_read_options(args)))
     if args.json:
         _print_json(summary)
         return 0
     print(f"rows: {summary['rows']}")
     print(f"dates: {summary['date_min']} to {summary['date_max']}")
-    for key in ("groups", "actor_types", "countries", "stances", "frames", "years"):
+    print(f"organisations: {summary['organisations']}")
+    for key in ("groups", "actor_types", "countries", "stances", "scopes", "frames", "years"):
         print(f"{key}:")
         for value, count in summary[key].items():
             print(f"  {value:<24} {count:>5}")
+        if key == "scopes":
+            uncoded = summary["rows"] - sum(summary[key].values())
+            if uncoded:
+                print(f"  {'(not coded)':<24} {uncoded:>5}")
     return 0
 
 
@@ -312,13 +325,22 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--corpus", metavar="PATH", default=None,
                        help="corpus file or folder (default: the shipped corpus)")
 
+    def read_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--encoding", default=None, metavar="CODEC",
+                       help="encoding of the corpus files, e.g. cp1252 (default: UTF-8; a "
+                       "line that is not UTF-8 is reported, never guessed)")
+        p.add_argument("--max-bytes", type=int, default=MAX_FILE_BYTES, metavar="N",
+                       help=f"largest file read, in bytes (default {MAX_FILE_BYTES:,})")
+
     p = sub.add_parser("validate", help="check corpus files; one line per problem")
     p.add_argument("paths", nargs="+", metavar="PATH", help="a .csv/.jsonl file, a data package "
                    "or a folder of .md/.txt statements")
+    read_options(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("info", help="rows, date range and counts of a corpus")
     corpus_option(p)
+    read_options(p)
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=_cmd_info)
 
@@ -386,6 +408,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if getattr(args, "max_bytes", 1) < 1:
+        parser.error("--max-bytes must be at least 1")
     if getattr(args, "splits", 2) < 2:
         parser.error("--splits must be at least 2")
     if getattr(args, "max_chars", 0) < 0:

@@ -1,25 +1,38 @@
 """Read a corpus (CSV, JSONL, a folder of Markdown files or a data package) into one typed table.
 
-Every problem found is reported at once, as data: a :class:`Problem` names the file, the
-1-based physical line (the CSV header is line 1), the field and what is wrong and allowed.
+Every reader reports and never raises: each problem found is a :class:`Problem` naming the
+file, the 1-based physical line (the CSV header is line 1; ``\\r\\n``, ``\\r`` and ``\\n`` each
+end a line), the field and what is wrong and what to write instead. Every value of every
+format goes through the same checks, declared once in :mod:`discourse.schema`.
 ``load_corpus(strict=True)`` raises one :class:`CorpusError` carrying all of them;
 ``strict=False`` returns the valid rows beside a table of the rejected ones, so that
 records read = rows loaded + rows rejected, always.
+
+Values are taken as written: YAML front matter is read without type conversion (``id: 0123``
+stays ``"0123"``, ``country: NO`` stays ``"NO"``), and a JSON number, boolean or ``NaN`` in a
+field is a problem, not a conversion. Only regular files up to ``max_bytes`` are read, a file
+that is not valid UTF-8 is read only in the encoding the user names, and neither a data
+package nor a folder corpus reads a file outside its own folder.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
+import stat
+import unicodedata
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from os import PathLike
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -40,23 +53,57 @@ __all__ = [
     "corpus_digest",
 ]
 
-BOM = b"\xef\xbb\xbf"
 STATEMENT_SUFFIXES = (".md", ".markdown", ".txt")
 TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
-LIST_FIELDS = ("frames", "key_terms")
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
-_URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$")
-_LANG_RE = re.compile(r"^[a-z]{2}$")
+#: Deepest nesting of YAML front matter (a mapping holding lists of text needs 2).
+MAX_DEPTH = 4
 
-csv.field_size_limit(2**31 - 1)  # the 1 MB limit is ours to report, not the csv module's
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_BYTE_NEWLINE = re.compile(rb"(\r\n|\r|\n)")
+# C0 and C1 control characters (tab, line feed and carriage return are allowed), DEL, and
+# unpaired surrogates (a JSON "\ud800" escape)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# a character that shows: not a space, not a control, not an invisible format mark
+_VISIBLE = re.compile(
+    r"[^\s\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ud800-\udfff]"
+)
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _show(value: str, limit: int | None = 80) -> str:
+    """Return ``value`` safe to print: non-printing characters escaped, long text cut."""
+    if limit is not None and len(value) > limit:
+        value = value[:limit] + "..."
+    if value.isprintable():
+        return value
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if ch.isprintable():
+            out.append(ch)
+        elif code < 0x100:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with a corpus, located by file, line and field.
 
-    ``line`` is the 1-based physical line in the file (0 for a whole folder).
+    ``line`` is the 1-based physical line in the file (0 for a whole file or folder).
     ``severity`` is ``"error"`` (the row is rejected) or ``"warning"`` (it is kept).
+    Printing a problem escapes non-printing characters, so a terminal escape code in a
+    corpus is shown, never run.
+
+    Examples
+    --------
+    >>> print(Problem("c.csv", 3, "date", "'2024-13-45' is not a date"))
+    c.csv:3: date: '2024-13-45' is not a date
     """
 
     path: str
@@ -67,7 +114,12 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}: {self.field}: {prefix}{self.message}"
+        return (f"{_show(self.path, None)}:{self.line}: {_show(self.field)}: "
+                f"{prefix}{_show(self.message, None)}")
+
+
+def _order(problem: Problem) -> tuple:
+    return (problem.path, problem.line, problem.field, problem.message)
 
 
 class CorpusError(ValueError):
@@ -96,7 +148,7 @@ class LoadResult(NamedTuple):
         One row per rejected record: ``path``, ``line``, ``id`` and ``message`` (every
         problem of the record, joined by "; ").
     problems : list of Problem
-        Every problem, warnings included.
+        Every problem, warnings included, sorted by path, line and field.
     n_records : int
         Records read; always ``len(corpus) + len(rejected)``.
     """
@@ -109,137 +161,348 @@ class LoadResult(NamedTuple):
 
 @dataclass
 class _Record:
+    """One statement as read: raw values (text, or a list of text) and its own problems."""
+
     path: str
     line: int
-    values: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
-    broken: bool = False  # already rejected while reading (bad bytes, bad CSV syntax)
-    messages: list[str] = field(default_factory=list)  # why it was rejected
-    end: int = 0  # last physical line of the record (0: same as line; -1: whole file)
+    problems: list[Problem] = field(default_factory=list)
+    rejected_by: list[str] = field(default_factory=list)  # file-level faults that reject it
+    read_ok: bool = True  # False: the bytes or the syntax are broken; fields are not checked
+    columns_reported: bool = False  # a missing required column was reported at the header
+    n_errors: int = 0
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
+
+    def error(self, name: str, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(self.path, line or self.line_of(name), name, message))
+        self.n_errors += 1
+
+    def warn(self, name: str, message: str) -> None:
+        self.problems.append(Problem(self.path, self.line_of(name), name, message, "warning"))
+
+    @property
+    def ok(self) -> bool:
+        return self.read_ok and self.n_errors == 0 and not self.rejected_by
+
+    def messages(self) -> list[str]:
+        own = [f"{p.field}: {p.message}" for p in self.problems if p.severity == "error"]
+        return self.rejected_by + own
+
+
+# -- JSON values kept as written -----------------------------------------------------------------
+
+
+class _Pairs(list):
+    """A JSON object as its list of (key, value) pairs, so that a repeated key is seen."""
+
+
+_UNREAD = object()  # what a line that is not JSON holds
+
+
+class _JSONNumber(NamedTuple):
+    text: str
+
+
+class _JSONConstant(NamedTuple):
+    text: str
+
+
+def _json_loads(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_Pairs, parse_int=_JSONNumber,
+                      parse_float=_JSONNumber, parse_constant=_JSONConstant)
+
+
+class _TextLoader(yaml.SafeLoader):
+    """A YAML loader that resolves no implicit type: every plain scalar stays the text written.
+
+    With no implicit resolvers, ``0123``, ``1_000``, ``24:00``, ``NO`` and ``2024-13-45`` are
+    strings, exactly as written (PyYAML's public ``yaml_implicit_resolvers`` table, emptied
+    for this subclass only).
+    """
+
+    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - a PyYAML class-level table
+
+
+_YAML_OPEN = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+              yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_YAML_CLOSE = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+@contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    """Let the csv module read fields up to ``limit`` characters, then restore its limit.
+
+    Our own limit (:data:`schema.MAX_FIELD_BYTES`) is reported as a problem of the field.
+    """
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, min(limit, 2**31 - 1)))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 
 class _Reader:
     """Collects records and problems while reading one or more sources."""
 
-    def __init__(self) -> None:
+    def __init__(self, encoding: str | None, max_bytes: int) -> None:
+        self.encoding = encoding
+        self.max_bytes = max_bytes
         self.records: list[_Record] = []
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = []  # problems of a file, not of one record
         self.seen: set[Path] = set()  # files already read (a package may list a file given too)
 
     def problem(self, path: Any, line: int, fld: str, message: str, severity: str = "error"):
         self.problems.append(Problem(str(path), line, fld, message, severity))
 
+    def _file_problem(self, path: Path, sink: _Record | None, line: int, message: str) -> None:
+        """Report a problem of a whole file: on its record if it is one statement, else alone."""
+        if sink is None:
+            self.problem(path, line, "file", message)
+        else:
+            sink.error("file", message, line=1)
+
     # -- sources -------------------------------------------------------------------------------
     def read(self, path: Path) -> None:
-        if path.is_file():
-            if path.resolve() in self.seen:
-                return
-            self.seen.add(path.resolve())
-        if not path.exists():
+        try:
+            self._read(path)
+        except OSError as err:  # e.g. a folder we may not list
+            self.problem(path, 0, "file", f"cannot read ({err.strerror or err}); check that "
+                         "it exists and that you may read it")
+
+    def _read(self, path: Path) -> None:
+        if not os.path.lexists(path):
             self.problem(path, 0, "file", "no such file or folder; give the path of a .csv or "
                          ".jsonl file, a data package or a folder of .md/.txt statements")
-        elif path.is_dir():
+            return
+        if path.is_dir():
             if (path / "datapackage.json").is_file():
                 self.read_datapackage(path / "datapackage.json")
             else:
                 self.read_folder(path)
-        elif path.name == "datapackage.json":
+            return
+        suffix = path.suffix.lower()
+        if path.name != "datapackage.json" and suffix not in TABLE_SUFFIXES + STATEMENT_SUFFIXES:
+            self.problem(path, 0, "file", f"unsupported file type '{_show(path.suffix)}'; use "
+                         ".csv, .jsonl, a datapackage.json or .md/.txt statement files")
+            return
+        key = _resolve(path)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        if path.name == "datapackage.json":
             self.read_datapackage(path)
-        elif path.suffix.lower() == ".csv":
+        elif suffix == ".csv":
             self.read_csv(path)
-        elif path.suffix.lower() in (".jsonl", ".ndjson"):
+        elif suffix in (".jsonl", ".ndjson"):
             self.read_jsonl(path)
-        elif path.suffix.lower() in STATEMENT_SUFFIXES:
-            self.read_statement_file(path)
         else:
-            self.problem(path, 0, "file", f"unsupported file type '{path.suffix}'; use .csv, "
-                         ".jsonl, a datapackage.json or .md/.txt statement files")
+            self.read_statement_file(path)
 
-    def _decode(self, path: Path) -> tuple[str, set[int]] | None:
-        """Return the text of a file and its lines with invalid UTF-8, or None if empty."""
-        data = path.read_bytes()
-        if data.startswith(BOM):
-            data = data[len(BOM):]
-        if not data.strip():
-            self.problem(path, 1, "file", "the file is empty; a corpus file needs a header row "
-                         "and at least one statement")
+    def _read_bytes(self, path: Path, sink: _Record | None = None) -> bytes | None:
+        """Return the bytes of a regular file no larger than ``max_bytes``, else None.
+
+        The file is checked with ``os.stat`` before it is opened, so a FIFO, a device or a
+        socket is refused without blocking. Problems go to ``sink`` (a statement file's own
+        record) or to the file's problems.
+        """
+
+        def refuse(message: str) -> None:
+            self._file_problem(path, sink, 0, message)
+
+        try:
+            info = os.stat(path)
+        except OSError as err:
+            refuse(f"cannot read the file ({err.strerror}); check that it exists and that you "
+                   "may read it")
             return None
-        bad: set[int] = set()
-        if not _is_utf8(data):
-            for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not stat.S_ISREG(info.st_mode):
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else
+                    "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+                    "a socket" if stat.S_ISSOCK(info.st_mode) else "not a regular file")
+            refuse(f"is {kind}; only regular files are read: save the corpus to a file first")
+            return None
+        limit = (f"the size limit of {self.max_bytes:,} bytes; if you mean to read it, raise "
+                 "the limit (max_bytes= in Python, --max-bytes on the command line)")
+        if info.st_size > self.max_bytes:
+            refuse(f"the file holds {info.st_size:,} bytes, more than {limit}")
+            return None
+        try:  # non-blocking, and checked again once open: the file may have been swapped
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    refuse("is not a regular file; only regular files are read")
+                    return None
+                data = handle.read(self.max_bytes + 1)
+        except OSError as err:
+            refuse(f"cannot read the file ({err.strerror})")
+            return None
+        if len(data) > self.max_bytes:  # it grew while we read it
+            refuse(f"the file holds more than {limit}")
+            return None
+        return data
+
+    def _decode(self, path: Path, data: bytes, sink: _Record | None = None
+                ) -> tuple[str, dict[int, Problem]] | None:
+        """Return the text of a file and a problem for each physical line that cannot be decoded.
+
+        Without an ``encoding`` the file must be UTF-8 (a BOM is dropped). A line that cannot
+        be decoded is a problem at that line; its record is rejected, so no row is loaded with
+        replacement characters. None (with a problem) if the file is empty or cannot be split
+        into lines.
+        """
+        encoding = self.encoding or "utf-8"
+        codec = codecs.lookup(encoding).name
+        if self.encoding is None and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            message = ("the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it "
+                       "as UTF-8, or name its encoding (encoding='utf-16' in Python, --encoding "
+                       "utf-16 on the command line)")
+            self._file_problem(path, sink, 1, message)
+            return None
+        if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+        bad: dict[int, Problem] = {}
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as err:
+            if not _ascii_compatible(codec):
+                message = (f"cannot be decoded as {encoding} (byte offset {err.start}); check "
+                           "the encoding")
+                self._file_problem(path, sink, 0, message)
+                return None
+            parts = _BYTE_NEWLINE.split(data)
+            pieces = []
+            for index, raw in enumerate(parts):
+                if index % 2:  # a line ending
+                    pieces.append(raw.decode("ascii"))
+                    continue
                 try:
-                    raw.decode("utf-8")
+                    pieces.append(raw.decode(codec))
                 except UnicodeDecodeError as err:
-                    bad.add(number)
-                    self.problem(path, number, "file", f"invalid UTF-8 byte 0x{raw[err.start]:02x}"
-                                 f" at column {err.start + 1}; save the file as UTF-8")
-        return data.decode("utf-8", errors="replace"), bad
+                    number = index // 2 + 1
+                    if self.encoding is None:
+                        message = (f"invalid UTF-8 byte 0x{raw[err.start]:02x} at column "
+                                   f"{err.start + 1}; save the file as UTF-8, or name its "
+                                   "encoding (encoding='cp1252' in Python, --encoding cp1252 "
+                                   "on the command line, for example)")
+                    else:
+                        message = (f"byte 0x{raw[err.start]:02x} at column {err.start + 1} is "
+                                   f"not valid {encoding}; check the encoding")
+                    bad[number] = Problem(str(path), number, "file", message)
+                    pieces.append(raw.decode(codec, errors="replace"))
+            text = "".join(pieces)
+        if not text.strip():
+            message = ("the file is empty; a corpus file needs a header row and at least one "
+                       "statement")
+            self._file_problem(path, sink, 1, message)
+            return None
+        return text, bad
 
     def read_csv(self, path: Path) -> None:
-        decoded = self._decode(path)
+        data = self._read_bytes(path)
+        decoded = None if data is None else self._decode(path, data)
         if decoded is None:
             return
-        text, bad_lines = decoded
+        text, bad = decoded
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         header: list[str] | None = None
+        header_line = 1
+        header_fault: str | None = None  # a broken header rejects every row below it
+        missing: list[str] = []
+        n_rows = 0
         end = 0
-        while True:
-            start = end + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as err:
+        with _csv_field_limit(len(text) + 1):
+            while True:
+                start = end + 1
+                try:
+                    row = next(reader)
+                    error = None
+                except StopIteration:
+                    break
+                except csv.Error as err:
+                    row, error = None, err
                 end = reader.line_num
+                line_problems = [bad.pop(n) for n in range(start, end + 1) if n in bad]
                 if header is None:
-                    self.problem(path, start, "header", f"cannot parse the header: {err}")
-                    return
-                if "end of data" in str(err):
-                    message = (f"unbalanced double quote: a quoted field opened on line {start} is "
-                               "never closed; close it, or double quotes inside a field (\"\")")
-                else:
-                    message = (f"malformed CSV ({err}); quote fields that contain commas, "
-                               "quotes or line breaks, and double quotes inside them (\"\")")
-                self.problem(path, start, "row", message)
-                self.records.append(_Record(str(path), start, {}, broken=True, end=end))
-                continue
-            end = reader.line_num
-            if not row:  # a blank line is not a record
-                continue
-            if header is None:
-                header = self._header(path, row)
-                if header is None:
-                    return
-                continue
-            record = _Record(str(path), start, {}, end=end)
-            if any(line in bad_lines for line in range(start, end + 1)):
-                record.broken = True
-            if len(row) != len(header):
-                self.problem(path, start, "row", f"has {len(row)} fields but the header has "
-                             f"{len(header)}; check for unquoted commas or missing fields")
-                record.broken = True
-            record.values = {name: value for name, value in zip(header, row, strict=False)}
-            self.records.append(record)
-        if header is None:
-            self.problem(path, 1, "file", "the file has no header row")
+                    if row == []:
+                        continue
+                    header_line = start
+                    if error is not None:
+                        self.problem(path, start, "header", f"cannot parse the header ({error}); "
+                                     "write one line of column names separated by commas")
+                        header, header_fault = [], f"header: cannot be parsed (line {start})"
+                    elif line_problems:
+                        self.problems.extend(line_problems)
+                        header = []
+                        header_fault = f"header: has bytes that cannot be decoded (line {start})"
+                    else:
+                        header, header_fault = self._header(path, row, start)
+                    if header_fault is None:
+                        missing = [n for n in schema.REQUIRED if n not in header]
+                    continue
+                if row == []:  # a blank line is not a record
+                    self.problems.extend(line_problems)
+                    continue
+                n_rows += 1
+                record = _Record(str(path), start, columns_reported=bool(missing))
+                self.records.append(record)
+                record.problems.extend(line_problems)
+                record.n_errors += len(line_problems)
+                if line_problems:
+                    record.read_ok = False
+                if header_fault is not None:
+                    record.rejected_by.append(header_fault)
+                    record.read_ok = False
+                for name in missing:
+                    record.rejected_by.append(f"{name}: the file has no '{name}' column "
+                                              f"(header, line {header_line})")
+                if error is not None:
+                    if "end of data" in str(error):
+                        message = (f"unbalanced double quote: a quoted field opened on line "
+                                   f"{start} is never closed; close it, or double quotes inside "
+                                   "a field (\"\")")
+                    else:
+                        message = (f"malformed CSV ({error}); quote fields that contain commas, "
+                                   "quotes or line breaks, and double quotes inside them (\"\")")
+                    record.error("row", message)
+                    record.read_ok = False
+                    continue
+                if header_fault is None and len(row) != len(header):
+                    record.error("row", f"has {len(row)} fields but the header has "
+                                 f"{len(header)}; check for unquoted commas or missing fields")
+                    record.read_ok = False
+                record.values = dict(zip(header, row, strict=False))
+        self.problems.extend(bad.values())
+        if header is not None and n_rows == 0 and header_fault is None:
+            self.problem(path, header_line, "file", "the file has a header but no statements; "
+                         "add one row per statement below the header")
 
-    def _header(self, path: Path, row: list[str]) -> list[str] | None:
+    def _header(self, path: Path, row: list[str], line: int) -> tuple[list[str], str | None]:
+        """Return the column names and, if they are broken, why every row is rejected."""
         header = [name.strip() for name in row]
-        seen: set[str] = set()
-        for name in header:
-            if not name:
-                self.problem(path, 1, "header", "a column has no name; name every column")
-            elif name in seen:
-                self.problem(path, 1, name, "the column appears twice; keep one")
-            seen.add(name)
-        if any(p.path == str(path) and p.field == "header" or p.message.startswith("the column")
-               for p in self.problems if p.path == str(path)):
-            return None
-        self._check_columns(path, header)
-        return header
+        first: dict[str, int] = {}
+        fault = None
+        for number, name in enumerate(header, start=1):
+            if not name or not _VISIBLE.search(name):
+                self.problem(path, line, f"column {number}", "the column has no name; name "
+                             "every column (an extra comma at the end of the header line makes "
+                             "an empty one)")
+                fault = f"header: column {number} has no name (line {line})"
+            elif name in first:
+                self.problem(path, line, name, f"the column name appears twice (columns "
+                             f"{first[name]} and {number}); keep one, or rename one")
+                fault = f"header: column '{_show(name)}' appears twice (line {line})"
+            elif _CONTROL.search(name):
+                self.problem(path, line, name, "the column name holds a control character; "
+                             "retype it")
+                fault = f"header: column {number} holds a control character (line {line})"
+            first.setdefault(name, number)
+        if fault is None:
+            self._check_columns(path, header, line)
+        return header, fault
 
     def _check_columns(self, path: Path | str, columns: Iterable[str], line: int = 1) -> None:
         columns = list(columns)
@@ -253,57 +516,108 @@ class _Reader:
                              f"{', '.join(schema.FIELD_NAMES)}", "warning")
 
     def read_jsonl(self, path: Path) -> None:
-        decoded = self._decode(path)
+        data = self._read_bytes(path)
+        decoded = None if data is None else self._decode(path, data)
         if decoded is None:
             return
-        text, bad_lines = decoded
+        text, bad = decoded
         unknown_seen: set[str] = set()
-        for number, line in enumerate(text.split("\n"), start=1):
+        for number, line in enumerate(_NEWLINE.split(text), start=1):
             if not line.strip():
+                self.problems.extend([bad.pop(number)] if number in bad else [])
                 continue
-            record = _Record(str(path), number, {}, broken=number in bad_lines)
+            record = _Record(str(path), number)
             self.records.append(record)
-            if record.broken:
+            if number in bad:
+                record.problems.append(bad.pop(number))
+                record.n_errors += 1
+                record.read_ok = False
                 continue
+            obj: Any = _UNREAD
             try:
-                obj = json.loads(line)
+                obj = _json_loads(line)
+            except RecursionError:
+                record.error("row", "nested too deeply for the JSON reader; write one flat "
+                             "object of fields per line")
             except json.JSONDecodeError as err:
-                self.problem(path, number, "row", f"not valid JSON ({err.msg} at column "
-                             f"{err.colno}); write one JSON object per line")
-                record.broken = True
+                record.error("row", f"not valid JSON ({err.msg} at column {err.colno}); write "
+                             "one JSON object per line")
+            except ValueError as err:  # a limit of the JSON reader
+                record.error("row", f"cannot be read as JSON ({_show(str(err))}); write one "
+                             "JSON object per line")
+            if obj is _UNREAD:
+                record.read_ok = False
                 continue
-            if not isinstance(obj, dict):
-                self.problem(path, number, "row", f"a line must hold a JSON object, not "
-                             f"{type(obj).__name__}")
-                record.broken = True
+            if not isinstance(obj, _Pairs):
+                record.error("row", f"a line must hold a JSON object, not {_json_kind(obj)}")
+                record.read_ok = False
                 continue
-            record.values = self._plain_values(path, number, obj, record)
-            for name in obj:
+            self._take_values(record, [(k, v, number) for k, v in obj])
+            for name, _ in obj:
                 if name not in schema.FIELD_NAMES and name not in unknown_seen:
                     unknown_seen.add(name)
-                    self._check_columns(path, [name], number)
+                    self.problem(path, number, _show(name), "unknown field, kept as text; known "
+                                 f"fields are {', '.join(schema.FIELD_NAMES)}", "warning")
         # a missing required key is reported per record by the field checks
 
-    def _plain_values(self, path: Path | str, line: int, obj: dict, record: _Record):
-        values: dict[str, str] = {}
-        for name, value in obj.items():
-            name = str(name)
+    def _take_values(self, record: _Record, pairs: list[tuple[str, Any, int]]) -> None:
+        """Store a record's values as text (or a list of text); anything else is a problem.
+
+        ``pairs`` holds (name, value, line) in the order written; a name given twice is a
+        problem at its second line.
+        """
+        seen: set[str] = set()
+        for name, value, line in pairs:
+            if name in seen:
+                record.error(name, "the field is given twice; keep one (the reader does not "
+                             "silently keep the last)", line=line)
+                continue
+            seen.add(name)
+            if _CONTROL.search(name) or not _VISIBLE.search(name):
+                record.error(_show(name), "the field name is empty or holds control or "
+                             "invisible characters; retype it")
+                continue
             if value is None:
-                values[name] = ""
-            elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-                values[name] = ";".join(str(v) for v in value)
-            elif isinstance(value, dt.datetime | dt.date):
-                values[name] = value.isoformat()[:10]
-            elif isinstance(value, str | int | float | bool):
-                values[name] = str(value)
+                record.values[name] = ""
+            elif isinstance(value, str):
+                record.values[name] = value
+            elif isinstance(value, list) and not isinstance(value, _Pairs):
+                if name not in schema.LIST_FIELDS:
+                    record.error(name, f"is a list, but only {', '.join(schema.LIST_FIELDS)} "
+                                 "take a list; write text")
+                elif not all(isinstance(item, str) for item in value):
+                    kinds = sorted({_json_kind(v) for v in value if not isinstance(v, str)})
+                    record.error(name, f"a list item is {' or '.join(kinds)}; every item must "
+                                 "be text in quotes")
+                elif any(";" in item for item in value):
+                    record.error(name, "a list item holds ';', which separates items; split it")
+                else:
+                    record.values[name] = list(value)
             else:
-                self.problem(path, record.line_of(name), name, f"must be text or a list of "
-                             f"text, not {type(value).__name__}")
-                record.broken = True
-        return values
+                record.error(name, f"is {_json_kind(value)}, not text; write it as text in "
+                             "quotes if it is meant (a value is never converted)")
 
     def read_folder(self, path: Path) -> None:
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+        root = _resolve(path)
+        files: list[Path] = []
+
+        def unreadable(err: OSError) -> None:
+            self.problem(err.filename, 0, "folder", f"cannot be listed ({err.strerror}); its "
+                         "statements are not read")
+
+        for folder, dirnames, filenames in os.walk(path, onerror=unreadable, followlinks=False):
+            here = Path(folder)
+            for name in sorted(dirnames):
+                sub = here / name
+                if sub.is_symlink() and not _hidden(sub, path):
+                    where = "outside the folder" if not _inside(_resolve(sub), root) else "here"
+                    self.problem(sub, 0, "file", f"a symbolic link to a folder {where}; links "
+                                 "are not followed: copy the statements in instead",
+                                 "error" if where != "here" else "warning")
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            files.extend(here / name for name in filenames)
+        files = sorted((p for p in files if not _hidden(p, path)),
+                       key=lambda p: p.relative_to(path).parts)
         statements = [p for p in files if p.suffix.lower() in STATEMENT_SUFFIXES]
         for other in files:
             if other.suffix.lower() not in STATEMENT_SUFFIXES:
@@ -313,94 +627,220 @@ class _Reader:
             self.problem(path, 0, "folder", "no statements found; a corpus folder holds one "
                          ".md or .txt file per statement (or a datapackage.json)")
         for file in statements:
-            self.read_statement_file(file)
+            if file.is_symlink() and not _inside(_resolve(file), root):
+                record = _Record(str(file), 1)
+                record.error("file", "a symbolic link to a file outside the folder "
+                             f"({_show(str(_resolve(file)), None)}); a folder corpus reads only "
+                             "its own files: copy the file in instead", line=0)
+                record.read_ok = False
+                self.records.append(record)
+                continue
+            key = _resolve(file)
+            if key not in self.seen:
+                self.seen.add(key)
+                self.read_statement_file(file)
 
     def read_statement_file(self, path: Path) -> None:
-        decoded = self._decode(path)
-        if decoded is None:
-            self.records.append(_Record(str(path), 1, {}, broken=True, end=-1))
-            return
-        text, bad_lines = decoded
-        record = _Record(str(path), 1, {}, broken=bool(bad_lines), end=-1)
+        record = _Record(str(path), 1)
         self.records.append(record)
-        lines = text.replace("\r\n", "\n").split("\n")
+        record.read_ok = False  # until the front matter is read
+        data = self._read_bytes(path, sink=record)
+        decoded = None if data is None else self._decode(path, data, sink=record)
+        if decoded is None:
+            return
+        text, bad = decoded
+        if bad:
+            record.problems.extend(bad.values())
+            record.n_errors += len(bad)
+            return
+        lines = _NEWLINE.split(text)
         if lines[0].strip() != "---":
-            self.problem(path, 1, "front matter", "no YAML front matter; start the file with a "
-                         "'---' line, the fields (id, date, actor, group, ...), then '---' and "
-                         "the text")
-            record.broken = True
+            record.error("front matter", "no YAML front matter; start the file with a '---' "
+                         "line, the fields (id, date, actor, group, ...), then '---' and the "
+                         "text", line=1)
             return
         close = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")),
                      None)
         if close is None:
-            self.problem(path, 1, "front matter", "the front matter is never closed; end it with "
-                         "a '---' line")
-            record.broken = True
+            record.error("front matter", "the front matter is never closed; end it with a '---' "
+                         "line", line=1)
             return
         front = "\n".join(lines[1:close])
-        try:
-            tags = [tok for tok in yaml.scan(front) if isinstance(tok, yaml.TagToken)]
-        except yaml.YAMLError as err:
-            tags = []
-            line = 2 + (err.problem_mark.line if getattr(err, "problem_mark", None) else 0)
-            self.problem(path, line, "front matter", f"invalid YAML: {_yaml_reason(err)}")
-            record.broken = True
+        pairs = self._front_matter(record, front)
+        if pairs is None:
             return
-        if tags:
-            self.problem(path, 2 + tags[0].start_mark.line, "front matter", "YAML tags (!...) "
-                         "are not allowed; write plain values")
-            record.broken = True
-            return
-        try:
-            meta = yaml.safe_load(front)
-        except yaml.YAMLError as err:
-            line = 2 + (err.problem_mark.line if getattr(err, "problem_mark", None) else 0)
-            self.problem(path, line, "front matter", f"invalid YAML: {_yaml_reason(err)}")
-            record.broken = True
-            return
-        if not isinstance(meta, dict):
-            self.problem(path, 2, "front matter", "the front matter must be a mapping of "
-                         f"fields ('key: value' lines), not {type(meta).__name__}")
-            record.broken = True
-            return
-        for i, line in enumerate(lines[1:close], start=2):
-            match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
-            if match:
-                record.field_lines.setdefault(match.group(1), i)
-        record.values = self._plain_values(path, 1, meta, record)
+        record.read_ok = True
+        self._take_values(record, pairs)
         body = "\n".join(lines[close + 1:]).strip()
         if body:
+            if record.values.get("text"):
+                record.warn("text", "the text is given in the front matter and as the body; "
+                            "the body is used")
             record.values["text"] = body
             record.field_lines["text"] = close + 2
         record.values.setdefault("id", path.stem)
-        if any(name not in schema.FIELD_NAMES for name in record.values):
-            for name in record.values:
-                if name not in schema.FIELD_NAMES:
-                    self.problem(path, record.line_of(name), name, "unknown field, kept as text; "
-                                 f"known fields are {', '.join(schema.FIELD_NAMES)}", "warning")
+        for name in record.values:
+            if name not in schema.FIELD_NAMES:
+                record.warn(name, "unknown field, kept as text; known fields are "
+                            f"{', '.join(schema.FIELD_NAMES)}")
+
+    def _front_matter(self, record: _Record, front: str) -> list[tuple[str, Any, int]] | None:
+        """Return the front matter as (name, text or list of text, line), or None if broken.
+
+        The YAML is composed into nodes, never constructed into Python objects, and no
+        implicit type is resolved: each value is the text written.
+        """
+
+        def fail(line: int, message: str) -> None:
+            record.error("front matter", message, line=line)
+
+        try:
+            depth = deepest = 0
+            for token in yaml.scan(front, Loader=_TextLoader):
+                if isinstance(token, yaml.TagToken):
+                    fail(2 + token.start_mark.line, "YAML tags (!...) are not allowed; write "
+                         "plain values")
+                    return None
+                if isinstance(token, _YAML_OPEN):
+                    depth += 1
+                    deepest = max(deepest, depth)
+                    if deepest > MAX_DEPTH:
+                        fail(2 + token.start_mark.line, "nested too deeply; the front matter "
+                             "holds 'key: value' lines and lists of text")
+                        return None
+                elif isinstance(token, _YAML_CLOSE):
+                    depth -= 1
+            root = yaml.compose(front, Loader=_TextLoader)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            fail(2 + (mark.line if mark else 0), f"invalid YAML: {_yaml_reason(err)}")
+            return None
+        except RecursionError:
+            fail(2, "nested too deeply for the YAML reader")
+            return None
+        if not isinstance(root, yaml.MappingNode):
+            kind = ("empty" if root is None else "a list" if isinstance(root, yaml.SequenceNode)
+                    else "plain text")
+            fail(2, f"the front matter must be a mapping of fields ('key: value' lines), not "
+                 f"{kind}")
+            return None
+        pairs: list[tuple[str, Any, int]] = []
+        for key, value in root.value:
+            line = 2 + key.start_mark.line
+            if not isinstance(key, yaml.ScalarNode):
+                fail(line, "a field name must be plain text")
+                continue
+            name = key.value
+            record.field_lines.setdefault(name, line)
+            if isinstance(value, yaml.ScalarNode):
+                pairs.append((name, value.value, line))
+            elif isinstance(value, yaml.SequenceNode):
+                items = value.value
+                if all(isinstance(item, yaml.ScalarNode) for item in items):
+                    pairs.append((name, [item.value for item in items], line))
+                else:
+                    record.error(name, "a list item is itself a list or a mapping; write a "
+                                 "list of text")
+            else:
+                record.error(name, "is a mapping; write text (or a list of text)")
+        return pairs
 
     def read_datapackage(self, path: Path) -> None:
-        try:
-            package = json.loads(path.read_text(encoding="utf-8"))
-            resources = package["resources"]
-            paths = [r["path"] for r in resources]
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            self.problem(path, 1, "datapackage", f"cannot read the data package ({err}); it needs "
-                         "a 'resources' list whose items have a 'path'")
+        data = self._read_bytes(path)
+        if data is None:
             return
-        tables = [p for p in paths if isinstance(p, str) and p.lower().endswith(TABLE_SUFFIXES)]
+        try:
+            package = _json_loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as err:
+            self.problem(path, 1, "datapackage", f"cannot read the data package "
+                         f"({_show(str(err))}); it must be UTF-8 JSON")
+            return
+        resources = _pairs_get(package, "resources")
+        if not isinstance(resources, list) or isinstance(resources, _Pairs):
+            self.problem(path, 1, "datapackage", "the data package needs a 'resources' list "
+                         "whose items have a 'path'")
+            return
+        folder = path.parent
+        tables = []
+        for number, resource in enumerate(resources):
+            where = f"resources[{number}].path"
+            target = _pairs_get(resource, "path")
+            if not isinstance(target, str) or not target:
+                self.problem(path, 1, where, "a resource needs a 'path' to one file (inline "
+                             "data and multi-part paths are not read)")
+                continue
+            refusal = _outside_reason(target, folder)
+            if refusal:
+                self.problem(path, 1, where, f"'{_show(target)}' {refusal}; a data package may "
+                             "only list files inside its own folder")
+                continue
+            if target.lower().endswith(TABLE_SUFFIXES):
+                tables.append(target)
+            else:
+                self.problem(path, 1, where, f"'{_show(target)}' ignored: only .csv and .jsonl "
+                             "resources are read", "warning")
         if not tables:
-            self.problem(path, 1, "resources", "the data package lists no .csv or .jsonl resource")
+            self.problem(path, 1, "resources", "the data package lists no .csv or .jsonl "
+                         "resource inside its folder")
         for table in tables:
-            self.read(path.parent / table)
+            self.read(folder / table)
 
 
-def _is_utf8(data: bytes) -> bool:
+def _pairs_get(obj: Any, key: str) -> Any:
+    if isinstance(obj, _Pairs):
+        for name, value in obj:
+            if name == key:
+                return value
+    return None
+
+
+def _outside_reason(target: str, folder: Path) -> str | None:
+    """Say why a data package resource path leaves the package folder, or None if it does not."""
+    if _URL_SCHEME.match(target) and not PureWindowsPath(target).drive:
+        return "is a URL; download the file into the package folder and list its file name"
+    if PurePosixPath(target).is_absolute() or PureWindowsPath(target).is_absolute() or \
+            PureWindowsPath(target).drive or target.startswith("\\"):
+        return "is an absolute path"
+    if ".." in PurePosixPath(target.replace("\\", "/")).parts:
+        return "climbs out of the folder ('..')"
+    if not _inside(_resolve(folder / target), _resolve(folder)):
+        return "is a symbolic link to a file outside the folder"
+    return None
+
+
+def _resolve(path: Path) -> Path:
+    """Return the real path (links followed), or the absolute path if a link loops."""
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _ascii_compatible(codec: str) -> bool:
+    try:
+        return "\r\n-a".encode(codec) == b"\r\n-a"
+    except (UnicodeError, LookupError):
         return False
-    return True
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, _Pairs):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, _JSONNumber):
+        return f"a number ({_show(value.text, 40)})"
+    if isinstance(value, _JSONConstant):
+        return f"the number constant {value.text}"
+    if value is None:
+        return "null"
+    return "text" if isinstance(value, str) else type(value).__name__
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -408,205 +848,277 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def _yaml_reason(err: yaml.YAMLError) -> str:
-    return str(getattr(err, "problem", None) or err).splitlines()[0]
+    return _show(str(getattr(err, "problem", None) or err).splitlines()[0])
 
 
-# -- field checks ------------------------------------------------------------------------------
+# -- field checks, derived from the schema -------------------------------------------------------
 
 
 def _parse_date(value: str) -> tuple[dt.date, str] | str:
     """Return (date, precision) or a message saying what is wrong."""
-    match = _DATE_RE.match(value)
-    if not match:
-        return f"'{value}' is not a date; write YYYY-MM-DD, or YYYY-MM if only the month is known"
-    year, month, day = int(match.group(1)), int(match.group(2)), match.group(3)
+    date_field = schema.field("date")
+    if not date_field.matches(value):
+        return f"'{_show(value)}' is not a date; {date_field.hint}"
+    year, month, day = value[:4], value[5:7], value[8:10]
     try:
-        date = dt.date(year, month, int(day) if day else 1)
+        date = dt.date(int(year), int(month), int(day) if day else 1)
     except ValueError as err:
         return f"'{value}' is an impossible date ({err}); write a real calendar date"
     return date, "day" if day else "month"
-
-
-def _check_record(rec: _Record, today: dt.date, problems: list[Problem]) -> bool:
-    """Check one record's fields, append problems, return True if the record is valid."""
-    ok = True
-
-    def bad(name: str, message: str) -> None:
-        nonlocal ok
-        ok = False
-        problems.append(Problem(rec.path, rec.line_of(name), name, message))
-
-    values = rec.values
-    oversized = set()
-    for name, value in values.items():
-        if len(value.encode("utf-8")) > schema.MAX_FIELD_BYTES:
-            bad(name, f"the field holds {len(value.encode('utf-8')):,} bytes, more than the "
-                f"limit of {schema.MAX_FIELD_BYTES:,} (1 MB); shorten it")
-            oversized.add(name)
-    for name in oversized:
-        values[name] = ""
-    for name in schema.REQUIRED:
-        if name not in oversized and not values.get(name, "").strip():
-            what = "the statement text" if name == "text" else "a value"
-            bad(name, f"is empty; every statement needs {what} here")
-    ident = values.get("id", "").strip()
-    if ident and re.search(r"\s", ident):
-        bad("id", f"'{ident}' contains whitespace; use letters, digits, '-', '_' or '.'")
-    date = values.get("date", "").strip()
-    if date:
-        parsed = _parse_date(date)
-        if isinstance(parsed, str):
-            bad("date", parsed)
-        else:
-            day, precision = parsed
-            if day > today:
-                bad("date", f"'{date}' is in the future (today is {today.isoformat()}); "
-                    "check the year")
-            given = values.get("date_precision", "").strip()
-            if given and given != precision:
-                bad("date_precision", f"'{given}' does not match the date '{date}', which has "
-                    f"{precision} precision")
-    enums = {
-        "group": schema.GROUPS,
-        "actor_type": schema.ACTOR_TYPES,
-        "stance": schema.STANCES,
-        "date_precision": schema.DATE_PRECISIONS,
-        "date_source": schema.DATE_SOURCES,
-    }
-    for name, allowed in enums.items():
-        value = values.get(name, "").strip()
-        if value and value not in allowed:
-            bad(name, f"unknown {name} code '{value}'; allowed: {', '.join(allowed)}")
-    country = values.get("country", "").strip()
-    if country and country not in schema.countries():
-        hint = (f" (did you mean '{country.upper()}'?)"
-                if country.upper() in schema.countries() else "")
-        bad("country", f"unknown country code '{country}'{hint}; use an ISO 3166-1 alpha-2 "
-            "code such as PK or GB, EU for EU-level or XX for global statements")
-    language = values.get("language", "").strip()
-    if language and not _LANG_RE.match(language):
-        bad("language", f"'{language}' is not an ISO 639-1 code; use two lowercase letters "
-            "such as en or ur")
-    url = values.get("source_url", "").strip()
-    if url and not _URL_RE.match(url):
-        bad("source_url", f"'{url[:80]}' is not a web address; write a full http:// or "
-            "https:// URL without spaces")
-    frames = values.get("frames", "")
-    for code in _split(frames):
-        if code not in schema.FRAMES:
-            bad("frames", f"unknown frame code '{code}'; allowed: {', '.join(schema.FRAMES)} "
-                "(join several with ';')")
-    return ok
 
 
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
-# -- the typed table ---------------------------------------------------------------------------
+def _items(value: str | list[str]) -> list[str]:
+    if isinstance(value, list):
+        return [item.strip() for item in value if item.strip()]
+    return _split(value)
+
+
+def _check_text(rec: _Record, name: str, value: str) -> str | None:
+    """Check what every value must meet; return it stripped, or None if it is broken."""
+    if len(value) > schema.MAX_FIELD_BYTES // 4:
+        size = len(value.encode("utf-8", "surrogatepass"))
+        if size > schema.MAX_FIELD_BYTES:
+            rec.error(name, f"the field holds {size:,} bytes, more than the limit of "
+                      f"{schema.MAX_FIELD_BYTES:,} (1 MB); shorten it")
+            return None
+    bad = _CONTROL.search(value)
+    if bad:
+        what = ("an unpaired surrogate" if "\ud800" <= bad.group() <= "\udfff"
+                else "the NUL character" if bad.group() == "\x00" else "a control character")
+        rec.error(name, f"holds {what} ({_show(bad.group())}) at character {bad.start() + 1}; "
+                  "remove it (terminal escape codes and binary data are not text)")
+        return None
+    value = value.strip()
+    if value and not _VISIBLE.search(value):
+        rec.error(name, "holds no visible character (only spaces or invisible marks such as "
+                  "zero-width spaces); write a value or leave the field empty")
+        return None
+    return value
+
+
+def _check_record(rec: _Record, today: dt.date) -> None:
+    """Check one record's values against :data:`schema.FIELDS`; add problems to the record."""
+    values = rec.values
+    for name, value in list(values.items()):
+        if isinstance(value, list):
+            checked = [_check_text(rec, name, item) for item in value]
+            values[name] = [] if None in checked else checked
+        else:
+            checked = _check_text(rec, name, value)
+            values[name] = "" if checked is None else checked
+    broken = {p.field for p in rec.problems}
+    for fld in schema.FIELDS:
+        name = fld.name
+        value = values.get(name, "")
+        empty = not value
+        if fld.required and empty and name not in broken:
+            if name not in values:
+                if not rec.columns_reported:
+                    rec.error(name, "is missing; every statement needs this field")
+            else:
+                what = "the statement text" if name == "text" else "a value"
+                rec.error(name, f"is empty; every statement needs {what} here")
+        if empty:
+            continue
+        if fld.kind == "list":
+            codes = fld.allowed()
+            for item in _items(value):
+                if codes is not None and item not in codes:
+                    rec.error(name, f"unknown {name.removesuffix('s')} code '{_show(item)}'; "
+                              f"allowed: {', '.join(codes)} (join several with ';')")
+                elif not fld.matches(item):
+                    rec.error(name, f"'{_show(item)}' does not fit {name}; {fld.hint}")
+            continue
+        if fld.kind == "date":
+            parsed = _parse_date(value)
+            if isinstance(parsed, str):
+                rec.error(name, parsed)
+                continue
+            day, precision = parsed
+            if day > today:
+                rec.error(name, f"'{value}' is in the future (today is {today.isoformat()}); "
+                          "check the year")
+            given = values.get("date_precision", "")
+            if given and given != precision and given in schema.DATE_PRECISIONS:
+                rec.error("date_precision", f"'{given}' does not match the date '{value}', "
+                          f"which has {precision} precision")
+            continue
+        codes = fld.allowed()
+        if codes is not None and value not in codes:
+            near = next((c for c in (value.upper(), value.lower()) if c in codes), None)
+            hint = f" (did you mean '{near}'?)" if near else ""
+            allowed = fld.hint or f"allowed: {', '.join(codes)}"
+            rec.error(name, f"unknown {name} code '{_show(value)}'{hint}; {allowed}")
+        elif not fld.matches(value):
+            rec.error(name, f"'{_show(value)}' is not a valid {name}; {fld.hint}")
+
+
+# -- the typed table -------------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    """Return a lower-case ASCII slug of ``text`` (a hash of it if no letter or digit is left).
+
+    Examples
+    --------
+    >>> _slug("Pakistan Telecommunication Authority (PTA)")
+    'pakistan-telecommunication-authority-pta'
+    >>> _slug("Ministère de l'Intérieur")
+    'ministere-de-l-interieur'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if slug:
+        return slug
+    return "org-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def _fill(fld: schema.Field, column: list, raw: dict[str, list], dates: dict[str, list]) -> list:
+    """Fill the empty values of a column as the schema's ``default`` says."""
+    if not fld.default:
+        return column
+    how, source = fld.default.split(":")
+    if how == "precision":  # always derived: a given precision was checked against the date
+        return [precision for _, precision in dates[source]]
+    derive = _slug if how == "slug" else str
+    return [value or derive(src) for value, src in zip(column, raw[source], strict=True)]
 
 
 def _to_frame(records: list[_Record]) -> pd.DataFrame:
     extra = sorted({k for r in records for k in r.values} - set(schema.FIELD_NAMES))
-    columns = list(schema.FIELD_NAMES) + extra
-    rows = [{name: r.values.get(name, "").strip() for name in columns} for r in records]
-    df = pd.DataFrame(rows, columns=columns)
-    for name in columns:
-        df[name] = df[name].astype(object)
-    parsed = [_parse_date(v) for v in df["date"]]
-    df["date"] = pd.to_datetime([p[0] for p in parsed]).astype("datetime64[ns]")
-    df["date_precision"] = [p[1] for p in parsed]
-    for name in LIST_FIELDS:
-        df[name] = [list(dict.fromkeys(_split(v))) for v in df[name]]
-    categories = {
-        "group": list(schema.GROUPS),
-        "stance": list(schema.STANCES),
-        "actor_type": list(schema.ACTOR_TYPES),
-        "date_precision": list(schema.DATE_PRECISIONS),
-        "date_source": list(schema.DATE_SOURCES),
-        "country": sorted({c for c in df["country"] if c}),
-    }
-    for name, cats in categories.items():
-        df[name] = pd.Categorical(df[name].where(df[name] != "", None), categories=cats)
-    for name in ("id", "actor", "language", "publisher", "source_url", "text", "notes", *extra):
-        df[name] = df[name].astype(str)
-    return df.reset_index(drop=True)
+    raw: dict[str, list] = {}
+    for name in (*schema.FIELD_NAMES, *extra):
+        raw[name] = [r.values.get(name, "") for r in records]
+    dates = {f.name: [_parse_date(v) for v in raw[f.name]]  # (date, precision): rows are valid
+             for f in schema.FIELDS if f.kind == "date"}
+    columns: dict[str, Any] = {}
+    for fld in schema.FIELDS:
+        values = _fill(fld, raw[fld.name], raw, dates)
+        if fld.kind == "date":
+            days = [day for day, _ in dates[fld.name]]
+            columns[fld.name] = pd.to_datetime(days).astype("datetime64[ns]")
+        elif fld.kind == "list":
+            columns[fld.name] = pd.Series([list(dict.fromkeys(_items(v))) for v in values],
+                                          dtype=object)
+        elif fld.kind == "category":
+            if fld.categories == "observed":
+                categories = sorted({v for v in values if v})
+            else:
+                categories = list(fld.allowed() or ())
+            series = pd.Series(values, dtype=object)
+            columns[fld.name] = pd.Categorical(series.where(series != "", None),
+                                               categories=categories)
+        else:
+            columns[fld.name] = pd.Series(values, dtype=object).astype(str)
+    for name in extra:
+        columns[name] = pd.Series([v if isinstance(v, str) else ";".join(v) for v in raw[name]],
+                                  dtype=object).astype(str)
+    table = pd.DataFrame(index=pd.RangeIndex(len(records)))
+    for name, column in columns.items():
+        table[name] = column
+    return table
 
 
-def _read_all(paths: Iterable[str | PathLike[str]], today: dt.date | None):
+def _read_all(paths: Iterable[str | PathLike[str]], today: dt.date | None,
+              encoding: str | None, max_bytes: int):
     today = today or dt.date.today()
-    reader = _Reader()
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{encoding}'; give a Python codec name such "
+                             "as utf-8, cp1252 or latin-1") from None
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"max_bytes must be a positive number of bytes, not {max_bytes!r}")
+    reader = _Reader(encoding, max_bytes)
     for path in paths:
         reader.read(Path(path))
-    problems = reader.problems
-    for rec in reader.records:  # rejected while reading: find the reading problems
-        if rec.broken:
-            last = float("inf") if rec.end < 0 else max(rec.line, rec.end)
-            rec.messages = [f"{p.field}: {p.message}" for p in problems if p.path == rec.path
-                            and p.severity == "error" and rec.line <= p.line <= last]
     valid: list[_Record] = []
     rejected: list[_Record] = []
     first_seen: dict[str, _Record] = {}
     for rec in reader.records:
-        before = len(problems)
-        ok = not rec.broken and _check_record(rec, today, problems)
-        ident = rec.values.get("id", "").strip()
-        if not rec.broken and ident:  # a duplicate is reported even on an otherwise bad row
-            if ident in first_seen:
-                first = first_seen[ident]
-                problems.append(Problem(rec.path, rec.line_of("id"), "id",
-                                        f"duplicate id '{ident}'; first used at "
-                                        f"{first.path}:{first.line}; ids must be unique"))
-                ok = False
-            else:
-                first_seen[ident] = rec
-        if ok:
-            valid.append(rec)
-        else:
-            rejected.append(rec)
-            rec.messages += [f"{p.field}: {p.message}" for p in problems[before:]]
+        if rec.read_ok:
+            _check_record(rec, today)
+            ident = rec.values.get("id", "")
+            if ident and isinstance(ident, str):  # a duplicate is reported on a bad row too
+                first = first_seen.setdefault(ident, rec)
+                if first is not rec:
+                    rec.error("id", f"duplicate id '{_show(ident)}'; first used at "
+                              f"{_show(first.path, None)}:{first.line}; ids must be unique")
+        (valid if rec.ok else rejected).append(rec)
+    problems = reader.problems + [p for rec in reader.records for p in rec.problems]
+    problems.sort(key=_order)
     return valid, rejected, problems
 
 
 def _rejected_table(records: list[_Record]) -> pd.DataFrame:
-    rows = [{"path": r.path, "line": r.line, "id": r.values.get("id", ""),
-             "message": "; ".join(r.messages)} for r in records]
+    def ident(rec: _Record) -> str:
+        value = rec.values.get("id", "")
+        return value if isinstance(value, str) else ";".join(value)
+
+    rows = [{"path": r.path, "line": r.line, "id": ident(r), "message": "; ".join(r.messages())}
+            for r in records]
     return pd.DataFrame(rows, columns=["path", "line", "id", "message"])
 
 
+def _sources(path: Any) -> list[str | PathLike[str]]:
+    if path is None:
+        return [shipped_corpus_dir()]
+    if isinstance(path, str | PathLike):
+        return [path]
+    return list(path)
+
+
 def load_corpus(
-    path: str | PathLike[str] | None = None,
+    path: str | PathLike[str] | Sequence[str | PathLike[str]] | None = None,
     *,
     strict: bool = True,
     today: dt.date | None = None,
+    encoding: str | None = None,
+    max_bytes: int = schema.MAX_FILE_BYTES,
 ) -> pd.DataFrame | LoadResult:
     """Load a corpus into a typed table, validating every row.
 
     Parameters
     ----------
-    path : str or path-like, optional
+    path : str or path-like, or a list of them, optional
         A ``.csv`` or ``.jsonl`` file, a ``datapackage.json`` (or a folder holding one), or
         a folder of ``.md``/``.txt`` files with one statement each (YAML front matter for the
-        fields, the body for the text; ``id`` defaults to the file name). ``None`` loads the
+        fields, the body for the text; ``id`` defaults to the file name). A list reads
+        several sources as one corpus (ids must be unique across them). ``None`` loads the
         corpus shipped with the package.
     strict : bool, default True
         If True, raise :class:`CorpusError` listing every problem. If False, return a
         :class:`LoadResult` with the valid rows and a table of the rejected ones.
     today : datetime.date, optional
         The date after which a statement date counts as "in the future" (default: today).
+    encoding : str, optional
+        The encoding of the files (a Python codec name such as ``cp1252``). Default: UTF-8,
+        with a byte-order mark allowed; a line that is not valid UTF-8 is a problem and its
+        row is rejected, never loaded with replacement characters.
+    max_bytes : int, default :data:`discourse.schema.MAX_FILE_BYTES` (100 MB)
+        Largest file read; a larger one is a problem. Only regular files are read.
 
     Returns
     -------
     DataFrame or LoadResult
         One row per statement with columns in schema order (then any unknown columns):
         ``date`` as ``datetime64`` (the first of the month for month precision), ``group``,
-        ``stance``, ``country``, ``actor_type``, ``date_precision`` and ``date_source`` as
-        categoricals, ``frames`` and ``key_terms`` as lists of strings.
+        ``stance``, ``scope``, ``country``, ``actor_type``, ``date_precision`` and
+        ``date_source`` as categoricals (a missing code is NA), ``frames`` and ``key_terms``
+        as lists of strings, the rest as text. An empty ``org_id`` is derived from
+        ``actor`` (a lower-case ASCII slug), an empty ``org`` is ``actor``.
 
     Raises
     ------
     CorpusError
-        In strict mode, if any row or file has a problem.
+        In strict mode, if any row or file has a problem, or there is no statement.
+    ValueError
+        If ``encoding`` names no codec or ``max_bytes`` is not a positive integer.
 
     Examples
     --------
@@ -614,8 +1126,8 @@ def load_corpus(
     >>> corpus["group"].cat.categories.tolist()
     ['civil_society', 'industry', 'state']
     """
-    path = shipped_corpus_dir() if path is None else path
-    valid, rejected, problems = _read_all([path], today)
+    sources = _sources(path)
+    valid, rejected, problems = _read_all(sources, today, encoding, max_bytes)
     for problem in problems:
         if problem.severity == "warning":
             warnings.warn(str(problem), CorpusWarning, stacklevel=2)
@@ -623,7 +1135,8 @@ def load_corpus(
     if strict and errors:
         raise CorpusError(problems)
     if strict and not valid:
-        raise CorpusError([Problem(str(path), 0, "file", "no statements found")])
+        where = ", ".join(str(s) for s in sources)
+        raise CorpusError([Problem(where, 0, "file", "no statements found")])
     corpus = _to_frame(valid)
     if strict:
         return corpus
@@ -632,9 +1145,15 @@ def load_corpus(
 
 
 def validate_corpus(
-    *paths: str | PathLike[str], today: dt.date | None = None
+    *paths: str | PathLike[str],
+    today: dt.date | None = None,
+    encoding: str | None = None,
+    max_bytes: int = schema.MAX_FILE_BYTES,
 ) -> list[Problem]:
     """Return every problem in one or more corpus sources (ids must be unique across them).
+
+    Takes the same ``today``, ``encoding`` and ``max_bytes`` as :func:`load_corpus`; the
+    problems are sorted by path, line and field.
 
     Examples
     --------
@@ -642,21 +1161,24 @@ def validate_corpus(
     []
     """
     sources = paths or (shipped_corpus_dir(),)
-    _, _, problems = _read_all(sources, today)
-    return sorted(problems, key=lambda p: (p.path, p.line, p.field, p.message))
+    _, _, problems = _read_all(sources, today, encoding, max_bytes)
+    return problems
 
 
 def summarize_corpus(corpus: pd.DataFrame) -> dict[str, Any]:
     """Return counts that describe a loaded corpus, for ``discourse info``.
 
-    The result has ``rows``, ``date_min``, ``date_max`` and, each a mapping from value to
-    count (categories in schema order, others sorted), ``groups``, ``actor_types``,
-    ``countries``, ``stances``, ``years`` and ``frames`` (statements using each frame).
+    The result has ``rows``, ``date_min``, ``date_max``, ``organisations`` (the number of
+    distinct ``org_id``) and, each a mapping from value to count (categories in schema
+    order, others sorted), ``groups``, ``actor_types``, ``countries``, ``stances``,
+    ``scopes`` (coded statements only; empty if no statement has a scope), ``years`` and
+    ``frames`` (statements using each frame).
 
     Examples
     --------
-    >>> summarize_corpus(load_corpus())["rows"] > 0
-    True
+    >>> summary = summarize_corpus(load_corpus())
+    >>> summary["rows"] > 0, 0 < summary["organisations"] <= summary["rows"]
+    (True, True)
     """
 
     def counts(series: pd.Series) -> dict[str, int]:
@@ -667,14 +1189,18 @@ def summarize_corpus(corpus: pd.DataFrame) -> dict[str, Any]:
 
     frames = pd.Series([f for fs in corpus["frames"] for f in fs], dtype=object)
     frames = pd.Categorical(frames, categories=list(schema.FRAMES))
+    organisations = corpus["org_id"] if "org_id" in corpus else corpus["actor"].map(_slug)
+    scopes = corpus["scope"] if "scope" in corpus else pd.Series([], dtype=object)
     return {
         "rows": int(len(corpus)),
         "date_min": corpus["date"].min().date().isoformat() if len(corpus) else None,
         "date_max": corpus["date"].max().date().isoformat() if len(corpus) else None,
+        "organisations": int(organisations.nunique()),
         "groups": counts(corpus["group"]),
         "actor_types": counts(corpus["actor_type"]),
         "countries": counts(corpus["country"]),
         "stances": counts(corpus["stance"]),
+        "scopes": counts(scopes),
         "frames": counts(pd.Series(frames)),
         "years": counts(corpus["date"].dt.year.astype(str)),
     }
