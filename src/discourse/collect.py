@@ -60,6 +60,7 @@ __all__ = [
     "CollectResult",
     "RowResult",
     "STATUSES",
+    "MIN_WORDS",
     "TEXT_SOURCES",
     "user_agent",
     "collect_corpus",
@@ -73,6 +74,8 @@ __all__ = [
 STATUSES: tuple[str, ...] = ("fetched", "failed", "skipped")
 #: Values of the ``text_source`` column of a collected corpus.
 TEXT_SOURCES: tuple[str, ...] = ("paraphrase", "source")
+#: A page whose main text has fewer words is taken to have none (menus, a cookie notice).
+MIN_WORDS = 5
 #: The product token matched against robots.txt ``User-agent`` lines.
 ROBOTS_AGENT = "discourse"
 REPORT_COLUMNS = ["id", "status", "reason", "source_url", "final_url", "http_status",
@@ -125,7 +128,7 @@ def user_agent() -> str:
         else:
             continue
         break
-    return f"{ROBOTS_AGENT}/{__version__} ({home}; python-urllib3)"
+    return f"{ROBOTS_AGENT}/{__version__} ({home})"
 
 
 @dataclass(frozen=True)
@@ -262,7 +265,8 @@ class _Response:
 
 def _cache_key(row_id: str) -> str:
     """Return a file name for a row id: safe characters, then a hash of the whole id."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", row_id).strip("._-")[:60] or "row"
+    safe = re.sub(r"[^A-Za-z0-9._-]+|\.{2,}", "_", row_id)
+    safe = re.sub(r"_+", "_", safe).strip("._-")[:60] or "row"
     return f"{safe}-{hashlib.sha256(row_id.encode('utf-8')).hexdigest()[:12]}"
 
 
@@ -299,7 +303,7 @@ def _address_problem(ip: str, allow_loopback: bool) -> str | None:
         addr = addr.ipv4_mapped
     if addr.is_loopback:
         return None if allow_loopback else "a loopback address"
-    for kind in ("private", "link_local", "multicast", "reserved", "unspecified"):
+    for kind in ("link_local", "multicast", "unspecified", "reserved", "private"):
         if getattr(addr, f"is_{kind}"):
             return f"a {kind.replace('_', '-')} address"
     if not addr.is_global:
@@ -544,8 +548,7 @@ class _Fetcher:
         if unreachable:
             raise _Refused(f"robots: {unreachable}")
         if parser is not None and not parser.can_fetch(ROBOTS_AGENT, url):
-            raise _Refused(f"robots: {origin.rsplit(':', 1)[0]}/robots.txt disallows this path "
-                           f"for {ROBOTS_AGENT}")
+            raise _Refused(f"robots: {parser.url} disallows this path for {ROBOTS_AGENT}")
 
     def _read_robots(self, origin: str) -> tuple[urllib.robotparser.RobotFileParser | None, str]:
         scheme, rest = origin.split("://", 1)
@@ -563,7 +566,7 @@ class _Fetcher:
             parser = urllib.robotparser.RobotFileParser(url)
             parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
             return parser, ""
-        if 400 <= response.status < 500:
+        if 400 <= response.status < 500 and response.status != 429:
             return None, ""  # no robots.txt: everything is allowed
         return None, (f"robots.txt unreachable (HTTP {response.status}); RFC 9309 treats the "
                       "site as disallowed")
@@ -699,8 +702,10 @@ def _extract_html(body: bytes, content_type: str, url: str | None) -> dict[str, 
     html, encoding = _decode_html(body, content_type)
     text = trafilatura.extract(html, url=url, include_comments=False, include_tables=True)
     text = _tidy(text or "")
-    if not text:
-        raise ValueError("no main text found in the page (trafilatura returned nothing)")
+    words = len(text.split())
+    if words < MIN_WORDS:
+        raise ValueError(f"no main text found in the page (trafilatura found {words} words, "
+                         f"fewer than {MIN_WORDS})")
     return {"text": text, "extractor": "trafilatura",
             "extractor_version": trafilatura.__version__, "encoding": encoding, "kind": "html"}
 
