@@ -24,8 +24,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -c constraints.txt -e ".[test]" 2>&1 | grep -v "is ignored: it is neither" || true
-	$(BIN)/python -c 'import discourse, pytest, nbval, frictionless'
+	$(PIP) install -q -c constraints.txt -e ".[test,collect]" 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -c 'import discourse, pytest, nbval, frictionless, trafilatura, pypdf, tqdm'
 	touch $(STAMP)
 
 figures: $(STAMP)
