@@ -131,6 +131,15 @@ def test_redirects_are_followed_and_recorded(server, tmp_path):
     assert article_sentences(7)[0] in text
 
 
+def test_rows_that_share_a_source_are_fetched_once(server, tmp_path):
+    result = run(server, ["/article/1", "/moved", "/article/1"], tmp_path)
+    assert result.counts["fetched"] == 3 and server.paths().count("/article/1") == 1
+    first, body, text = stored(tmp_path, "r0")
+    copy, body_copy, text_copy = stored(tmp_path, "r2")
+    assert copy["same_as"] == "r0" and copy["id"] == "r2"
+    assert (body_copy, text_copy, copy["sha256"]) == (body, text, first["sha256"])
+
+
 def test_a_redirect_loop_is_cut(server, tmp_path):
     result = run(server, ["/loop"], tmp_path)
     assert row(result)["status"] == "failed"

@@ -46,7 +46,7 @@ import urllib.parse
 import urllib.robotparser
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -211,6 +211,7 @@ class RowResult:
     truncated: bool = False
     user_agent: str = ""
     kit_version: str = __version__
+    same_as: str = ""  # id of an earlier row of the run with the same source_url
     reused: bool = False  # taken from an earlier run by --resume (not stored)
 
 
@@ -666,7 +667,8 @@ def extract_text(body: bytes, content_type: str = "", url: str | None = None) ->
     Raises
     ------
     ValueError
-        If the type is not supported or no main text is found.
+        If the type is not supported, the PDF cannot be read, or no main text is found
+        (fewer than :data:`MIN_WORDS` words: a page of menus and notices).
 
     Examples
     --------
@@ -800,12 +802,21 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _collect_row(fetcher: _Fetcher, cache: _Cache, row_id: str, url: str) -> RowResult:
+def _collect_row(fetcher: _Fetcher, cache: _Cache, row_id: str, url: str,
+                 seen: dict[str, str]) -> RowResult:
     record = RowResult(id=row_id, source_url=url, status="failed", user_agent=fetcher.agent)
     if not url.strip():
         record.status, record.reason = "skipped", "no source_url"
         cache.save(record)
         return record
+    if url in seen:  # the same page as an earlier row: copy it instead of asking again
+        earlier = cache.load(seen[url])
+        body, text = cache.body(seen[url]), cache.text(seen[url])
+        if earlier is not None and earlier.status == "fetched" and body is not None \
+                and text is not None:
+            record = replace(earlier, id=row_id, same_as=earlier.id, reused=False)
+            cache.save(record, body=body, text=text)
+            return record
     body = None
     text = None
     try:
@@ -920,7 +931,8 @@ def collect_corpus(
     ``corpus``, in the same order, plus ``text_source``: ``source`` where ``text`` now holds
     the extracted text of the source, ``paraphrase`` where the row kept its paraphrase
     (not fetched, or not selected by ``only``). Rows fetched by an earlier run into the same
-    folder keep their source text.
+    folder keep their source text. Rows that share a ``source_url`` are fetched once: the
+    later ones copy the first (their record's ``same_as`` names it).
 
     Parameters
     ----------
@@ -975,6 +987,7 @@ def collect_corpus(
     _clean_temporary(cache.dir)
     fetcher = _Fetcher(policy)
     results: list[RowResult] = []
+    seen: dict[str, str] = {}  # source_url -> first row of this run that fetched it
     for row_id, url in zip(ids, urls, strict=True):
         if row_id not in selected:
             continue
@@ -986,7 +999,9 @@ def collect_corpus(
                 stored.reused = True
                 record = stored
         if record is None:
-            record = _collect_row(fetcher, cache, row_id, url)
+            record = _collect_row(fetcher, cache, row_id, url, seen)
+        if record.status == "fetched":
+            seen.setdefault(url, row_id)
         results.append(record)
         if on_row is not None:
             on_row(record)
