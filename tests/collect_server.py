@@ -10,6 +10,7 @@ User-Agent, the delay between requests and the number of attempts.
 from __future__ import annotations
 
 import gzip
+import ssl
 import threading
 import time
 from collections import Counter
@@ -221,13 +222,18 @@ class _Server(ThreadingHTTPServer):
 class PageServer:
     """Serve the test pages on 127.0.0.1 at an ephemeral port, in a thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[str, str] | None = None) -> None:
+        self.scheme = "https" if tls else "http"
         self.requests: list[tuple[str, dict[str, str], float]] = []
         self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.httpd = _Server(("127.0.0.1", 0), _Handler)
         self.httpd.owner = self
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
                                        daemon=True)
@@ -244,8 +250,8 @@ class PageServer:
         self.httpd.server_close()
         self.thread.join(timeout=5)
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def times(self, path: str) -> list[float]:
         with self.lock:

@@ -11,6 +11,9 @@ import csv
 import gzip
 import hashlib
 import json
+import shutil
+import socket
+import subprocess
 import time
 import warnings
 from pathlib import Path
@@ -190,6 +193,47 @@ def test_only_http_urls_are_fetched(tmp_path, url, reason):
     result = collect_corpus(pd.DataFrame({"id": ["a"], "text": ["t"], "source_url": [url]}),
                             tmp_path, policy=FAST)
     assert row(result)["status"] == "skipped" and reason in row(result)["reason"]
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """An https server whose certificate names only ``localhost``."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    if socket.getaddrinfo("localhost", 80, type=socket.SOCK_STREAM)[0][4][0] != "127.0.0.1":
+        pytest.skip("localhost does not resolve to 127.0.0.1 first here")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+                    "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    with PageServer(tls=(str(cert), str(key))) as srv:
+        yield srv, cert
+
+
+def test_https_is_fetched_with_the_certificate_checked(tls_server, tmp_path, monkeypatch):
+    server, cert = tls_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test certificate only
+    url = server.url("/article/1", host="localhost")
+    result = collect_corpus(pd.DataFrame({"id": ["a"], "text": ["t"], "source_url": [url]}),
+                            tmp_path / "ok", policy=FAST)
+    assert row(result)["status"] == "fetched"
+    _, headers, _ = server.requests[-1]
+    assert headers["Host"] == f"localhost:{server.port}"
+    wrong_name = server.url("/article/1")  # 127.0.0.1 is not the name in the certificate
+    result = collect_corpus(pd.DataFrame({"id": ["a"], "text": ["t"], "source_url": [wrong_name]}),
+                            tmp_path / "mismatch", policy=FAST)
+    assert row(result)["status"] == "failed"
+    assert "doesn't match 'localhost'" in row(result)["reason"]
+
+
+def test_an_untrusted_certificate_fails(tls_server, tmp_path):
+    server, _ = tls_server
+    url = server.url("/article/1", host="localhost")
+    result = collect_corpus(pd.DataFrame({"id": ["a"], "text": ["t"], "source_url": [url]}),
+                            tmp_path, policy=FAST)
+    assert row(result)["status"] == "failed"
+    assert "certificate verify failed" in row(result)["reason"]
 
 
 # -- content ----------------------------------------------------------------------------------
