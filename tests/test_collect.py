@@ -561,3 +561,14 @@ def test_retry_after_accepts_seconds_and_dates():
 def test_policy_refuses_impossible_settings(bad):
     with pytest.raises(ValueError):
         CollectPolicy(**bad)
+
+
+def test_the_shipped_corpus_is_written_back_unchanged(tmp_path):
+    shipped = load_corpus()
+    result = reextract(shipped, tmp_path)  # no cache yet: no request, every row a paraphrase
+    assert result.counts["rows_in"] == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        full = load_corpus(result.corpus_file)
+    assert (full["text_source"] == "paraphrase").all()
+    assert corpus_digest(full, shipped.columns) == corpus_digest(shipped)
