@@ -178,6 +178,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = gzip.compress(article_html(11).encode())
             self._send(200, body, "text/html; charset=utf-8",
                        headers={"Content-Encoding": "gzip"})
+        elif path == "/caf%C3%A9":
+            self._send(200, article_html(13).encode(), "text/html; charset=utf-8")
+        elif path == "/garbage":
+            self.wfile.write(b"NOT HTTP AT ALL\r\n\r\n")
+            self.close_connection = True
         elif path == "/no-text":
             self._send(200, b"<html><body><nav>Home</nav></body></html>", "text/html")
         elif path == "/image":

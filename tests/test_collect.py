@@ -275,6 +275,29 @@ def test_pages_without_a_text_fail_with_the_reason(server, tmp_path, path, reaso
     assert row(result)["reason"].startswith(reason)
 
 
+def test_non_ascii_paths_are_percent_encoded(server, tmp_path):
+    result = run(server, ["/café"], tmp_path)
+    assert row(result)["status"] == "fetched" and "/caf%C3%A9" in server.paths()
+
+
+def test_a_server_that_does_not_speak_http_fails_cleanly(server, tmp_path):
+    result = run(server, ["/garbage"], tmp_path)
+    assert row(result)["status"] == "failed"
+    assert row(result)["reason"].startswith("connection error")
+
+
+def test_an_existing_corpus_is_never_overwritten(tmp_path, write):
+    from conftest import GOOD_ROWS, csv_text
+
+    path = write("statements.csv", csv_text(GOOD_ROWS))
+    table = pd.DataFrame({"id": ["a"], "text": ["t"], "source_url": [""]})
+    with pytest.raises(ValueError, match="not a corpus written by collect"):
+        collect_corpus(table, tmp_path)
+    with pytest.raises(ValueError, match="not a corpus written by collect"):
+        reextract(table, tmp_path)
+    assert path.read_text() == csv_text(GOOD_ROWS)
+
+
 def test_extraction_failures_keep_the_raw_bytes(server, tmp_path):
     run(server, ["/no-text"], tmp_path)
     record, body, text = stored(tmp_path, "r0")

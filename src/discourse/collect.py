@@ -31,10 +31,12 @@ a URL or of a response header ever names a file.
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
 import email.utils
 import gzip
 import hashlib
+import http.client
 import io
 import ipaddress
 import json
@@ -354,8 +356,9 @@ def _split_url(url: str) -> tuple[str, str, int, str]:
         except UnicodeError as err:
             raise _Failed(f"malformed host '{host}': {err}") from None
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    if any(c in target for c in "\r\n\0 "):
-        target = urllib.parse.quote(target, safe="/?&=%:;@+$,!~*'()#[]-._")
+    # percent-encode what may not travel in a request line (non-ASCII, spaces, controls);
+    # "%" is kept, so a URL already encoded is left as it is
+    target = urllib.parse.quote(target, safe="/?&=%:;@+$,!~*'()[]")
     return scheme, host, port or (443 if scheme == "https" else 80), target
 
 
@@ -438,7 +441,7 @@ class _Fetcher:
             raise _Failed(f"no data for {self.policy.read_timeout:g} s (read timeout)",
                           retry=True) from None
         except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError,
-                OSError) as err:
+                http.client.HTTPException, OSError) as err:
             raise _Failed(f"connection error: {_short(err)}", retry=True) from None
         finally:
             self.last_request[origin] = time.monotonic()
@@ -888,6 +891,20 @@ def _check_input(corpus: pd.DataFrame) -> list[str]:
     return ids
 
 
+def _check_output(out: Path) -> None:
+    """Refuse an output folder whose statements.csv is not a collected corpus (the
+    shipped corpus, or a corpus of the user's, must never be overwritten)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file; give a folder for the collected corpus")
+    target = out / "statements.csv"
+    if target.exists():
+        with open(target, encoding="utf-8", errors="replace", newline="") as handle:
+            header = handle.readline()
+        if "text_source" not in next(csv.reader([header.strip()]), []):
+            raise ValueError(f"{target} exists and is not a corpus written by collect; "
+                             "choose another output folder (--out)")
+
+
 def _urls(corpus: pd.DataFrame) -> list[str]:
     if "source_url" not in corpus.columns:
         return [""] * len(corpus)
@@ -981,6 +998,7 @@ def collect_corpus(
     selected = _select(ids, only)
     policy = policy or CollectPolicy()
     out = Path(out_dir)
+    _check_output(out)
     out.mkdir(parents=True, exist_ok=True)
     cache = _Cache(out)
     cache.dir.mkdir(exist_ok=True)
@@ -1039,6 +1057,7 @@ def reextract(corpus: pd.DataFrame, out_dir: str | PathLike[str]) -> CollectResu
     ids = _check_input(corpus)
     urls = _urls(corpus)
     out = Path(out_dir)
+    _check_output(out)
     cache = _Cache(out)
     if cache.dir.is_dir():
         _clean_temporary(cache.dir)
@@ -1120,8 +1139,6 @@ def _as_strings(corpus: pd.DataFrame) -> pd.DataFrame:
 
 
 def _csv_bytes(table: pd.DataFrame) -> bytes:
-    import csv
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(list(table.columns))
