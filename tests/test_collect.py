@@ -11,9 +11,11 @@ import csv
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -595,3 +597,33 @@ def test_the_shipped_corpus_is_written_back_unchanged(tmp_path):
         full = load_corpus(result.corpus_file)
     assert (full["text_source"] == "paraphrase").all()
     assert corpus_digest(full, shipped.columns) == corpus_digest(shipped)
+
+
+def test_a_killed_process_resumes_with_nothing_lost(server, tmp_path, write):
+    """SIGKILL the command while it waits on a page that never ends; resume finishes."""
+    from conftest import GOOD_ROWS, HEADER
+
+    paths = ["/article/1", "/article/2", "/drip", "/article/3"]
+    rows = [dict(zip(HEADER, GOOD_ROWS[i % 3], strict=True)) | {
+        "id": f"k-{i}", "source_url": server.url(p)} for i, p in enumerate(paths)]
+    corpus = write_rows(write("k.csv", ""), [*HEADER, "source_url"], rows)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(Path(collect.__file__).parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "discourse", "collect", "--corpus",
+                             str(corpus), "--out", str(out), "--rate", "0", "--max-time", "60",
+                             "--allow-loopback"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while server.counts["/drip"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.counts["/drip"] == 1, proc.stderr.read() if proc.poll() else "no drip"
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not (out / "statements.csv").exists()
+    result = collect_corpus(load_corpus(corpus), out, resume=True, policy=FAST)
+    check_invariant(result)
+    assert result.report["reused"].tolist() == [True, True, False, False]
+    assert result.report["status"].tolist() == ["fetched", "fetched", "failed", "fetched"]
+    assert server.counts["/article/1"] == server.counts["/article/2"] == 1
