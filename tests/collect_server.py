@@ -180,6 +180,17 @@ class _Handler(BaseHTTPRequestHandler):
                        headers={"Content-Encoding": "gzip"})
         elif path == "/caf%C3%A9":
             self._send(200, article_html(13).encode(), "text/html; charset=utf-8")
+        elif path == "/chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            body = article_html(14).encode()
+            for start in range(0, len(body), 500):
+                part = body[start:start + 500]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
         elif path == "/garbage":
             self.wfile.write(b"NOT HTTP AT ALL\r\n\r\n")
             self.close_connection = True

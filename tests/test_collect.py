@@ -27,6 +27,7 @@ pytest.importorskip("urllib3")
 pytest.importorskip("trafilatura")
 pytest.importorskip("pypdf")
 
+import collect_server  # noqa: E402
 from collect_server import (  # noqa: E402
     BOILERPLATE,
     LATIN_SENTENCE,
@@ -275,6 +276,12 @@ def test_pages_without_a_text_fail_with_the_reason(server, tmp_path, path, reaso
     result = run(server, [path], tmp_path)
     assert row(result)["status"] == "failed"
     assert row(result)["reason"].startswith(reason)
+
+
+def test_chunked_responses_are_read(server, tmp_path):
+    result = run(server, ["/chunked"], tmp_path)
+    assert row(result)["status"] == "fetched"
+    assert stored(tmp_path, "r0")[1] == collect_server.article_html(14).encode()
 
 
 def test_non_ascii_paths_are_percent_encoded(server, tmp_path):

@@ -382,9 +382,9 @@ class _Fetcher:
         self.robots: dict[str, tuple[urllib.robotparser.RobotFileParser | None, str]] = {}
 
     # politeness
-    def _wait_for_host(self, host: str) -> None:
+    def _wait_for_host(self, host: str, origin: str) -> None:
         delay = self.policy.rate
-        parser = self.robots.get(host, (None, ""))[0]
+        parser = self.robots.get(origin, (None, ""))[0]
         crawl_delay = parser.crawl_delay(ROBOTS_AGENT) if parser is not None else None
         if crawl_delay:
             delay = max(delay, float(crawl_delay))
@@ -401,7 +401,7 @@ class _Fetcher:
         scheme, host, port, target = _split_url(url)
         ip = _resolve(host, port, self.policy.allow_loopback)
         origin = _origin(url)
-        self._wait_for_host(origin)
+        self._wait_for_host(host, origin)
         bracketed = f"[{host}]" if ":" in host else host
         default_port = 443 if scheme == "https" else 80
         headers = {
@@ -421,7 +421,7 @@ class _Fetcher:
         else:
             pool = urllib3.HTTPConnectionPool(ip, port, timeout=timeout, retries=False)
         started = time.monotonic()
-        self.last_request[origin] = started
+        self.last_request[host] = started
         response = None
         try:
             response = pool.urlopen("GET", target, headers=headers, redirect=False,
@@ -444,7 +444,7 @@ class _Fetcher:
                 http.client.HTTPException, OSError) as err:
             raise _Failed(f"connection error: {_short(err)}", retry=True) from None
         finally:
-            self.last_request[origin] = time.monotonic()
+            self.last_request[host] = time.monotonic()
             if response is not None:
                 response.close()
             pool.close()
