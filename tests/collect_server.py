@@ -135,7 +135,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, path: str, count: int) -> None:
         if path == "/robots.txt":
-            self._send(200, ROBOTS, "text/plain")
+            status = self.server.owner.robots_status
+            self._send(status, ROBOTS if status == 200 else b"", "text/plain")
         elif path.startswith("/article/"):
             n = int(path.rsplit("/", 1)[1])
             self._send(200, article_html(n).encode(), "text/html; charset=utf-8")
@@ -238,8 +239,9 @@ class _Server(ThreadingHTTPServer):
 class PageServer:
     """Serve the test pages on 127.0.0.1 at an ephemeral port, in a thread."""
 
-    def __init__(self, tls: tuple[str, str] | None = None) -> None:
+    def __init__(self, tls: tuple[str, str] | None = None, robots_status: int = 200) -> None:
         self.scheme = "https" if tls else "http"
+        self.robots_status = robots_status
         self.requests: list[tuple[str, dict[str, str], float]] = []
         self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()

@@ -189,6 +189,17 @@ def test_robots_disallow_is_honoured_also_after_a_redirect(server, tmp_path):
     assert "/private/secret" not in server.paths()
 
 
+@pytest.mark.parametrize(("status", "outcome"), [(404, "fetched"), (410, "fetched"),
+                                                 (503, "skipped"), (429, "skipped")])
+def test_a_missing_robots_txt_allows_and_a_failing_one_forbids(tmp_path, status, outcome):
+    with PageServer(robots_status=status) as server:
+        result = run(server, ["/private/secret"], tmp_path)
+    assert row(result)["status"] == outcome
+    if outcome == "skipped":
+        assert "robots.txt unreachable" in row(result)["reason"]
+        assert "/private/secret" not in server.paths()
+
+
 @pytest.mark.parametrize(("url", "reason"), [("ftp://example.org/a", "scheme 'ftp'"),
                                              ("file:///etc/passwd", "scheme 'file'"),
                                              ("", "no source_url")])
