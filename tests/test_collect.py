@@ -8,6 +8,7 @@ addresses stay refused).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -117,7 +118,7 @@ def test_robots_txt_is_read_once_per_host(server, tmp_path):
 
 
 def test_one_host_is_asked_no_faster_than_the_rate(server, tmp_path):
-    policy = CollectPolicy(**{**FAST.__dict__, "rate": 0.3})
+    policy = dataclasses.replace(FAST, rate=0.3)
     run(server, ["/article/1", "/article/2"], tmp_path, policy=policy)
     times = [t for _, _, t in server.requests]
     assert len(times) == 3  # robots.txt and two pages
@@ -159,10 +160,10 @@ def test_a_redirect_loop_is_cut(server, tmp_path):
 ])
 def test_a_redirect_to_a_private_address_is_refused(server, tmp_path, path, address, kind):
     start = time.monotonic()
-    result = run(server, [path], tmp_path)
+    result = run(server, [path], tmp_path, policy=dataclasses.replace(FAST, connect_timeout=5))
     assert row(result)["status"] == "skipped"
     assert f"resolves to {address}, {kind}" in row(result)["reason"]
-    assert time.monotonic() - start < 1  # refused before any connection was tried
+    assert time.monotonic() - start < 4  # refused before any connection was tried
 
 
 @pytest.mark.parametrize("url", ["http://10.1.2.3/x", "http://[::ffff:192.168.1.1]/x",
@@ -175,7 +176,7 @@ def test_private_addresses_are_refused_before_any_request(tmp_path, url):
 
 
 def test_loopback_needs_the_test_flag(server, tmp_path):
-    policy = CollectPolicy(**{**FAST.__dict__, "allow_loopback": False})
+    policy = dataclasses.replace(FAST, allow_loopback=False)
     result = run(server, ["/article/1"], tmp_path, policy=policy)
     assert row(result)["status"] == "skipped"
     assert "a loopback address" in row(result)["reason"]
@@ -348,7 +349,7 @@ def test_a_retry_after_beyond_the_longest_wait_fails_at_once(server, tmp_path):
     start = time.monotonic()
     result = run(server, ["/wait-forever"], tmp_path)
     assert "retry after 86400 s" in row(result)["reason"]
-    assert time.monotonic() - start < 1 and server.counts["/wait-forever"] == 1
+    assert time.monotonic() - start < 4 and server.counts["/wait-forever"] == 1
 
 
 def test_a_page_that_never_ends_is_dropped_at_the_deadline(server, tmp_path):
@@ -358,7 +359,7 @@ def test_a_page_that_never_ends_is_dropped_at_the_deadline(server, tmp_path):
     assert row(result)["status"] == "failed"
     assert "did not end within 1.5 s" in row(result)["reason"]
     assert row(result, 1)["status"] == "fetched"
-    assert elapsed < FAST.deadline + 1.5
+    assert elapsed < FAST.deadline + 4  # the page would drip for 30 s
 
 
 @pytest.mark.parametrize(("path", "reason"), [
