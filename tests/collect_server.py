@@ -35,8 +35,12 @@ def article_sentences(n: int) -> list[str]:
     ]
 
 
-def article_html(n: int, charset: str = "utf-8", extra: str = "") -> str:
-    paragraphs = "\n".join(f"<p>{s}</p>" for s in article_sentences(n))
+def article_html(n: int, charset: str = "utf-8", extra: str = "",
+                 sentences: list[str] | None = None) -> str:
+    """An article page: the ``sentences`` (default: :func:`article_sentences`) amid a menu,
+    a cookie banner, a sidebar, a footer and scripts."""
+    sentences = article_sentences(n) if sentences is None else sentences
+    paragraphs = "\n".join(f"<p>{s}</p>" for s in sentences)
     return f"""<!DOCTYPE html>
 <html><head><meta charset="{charset}"><title>Article {n}</title>
 <script>document.title = "{SCRIPT_MARK}"; document.write("{SCRIPT_MARK}");</script>
@@ -134,7 +138,9 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _route(self, path: str, count: int) -> None:
-        if path == "/robots.txt":
+        if path in self.server.owner.pages:
+            self._send(200, self.server.owner.pages[path].encode(), "text/html; charset=utf-8")
+        elif path == "/robots.txt":
             status = self.server.owner.robots_status
             self._send(status, ROBOTS if status == 200 else b"", "text/plain")
         elif path.startswith("/article/"):
@@ -242,6 +248,8 @@ class PageServer:
     def __init__(self, tls: tuple[str, str] | None = None, robots_status: int = 200) -> None:
         self.scheme = "https" if tls else "http"
         self.robots_status = robots_status
+        #: pages a test adds: path -> HTML served with status 200
+        self.pages: dict[str, str] = {}
         self.requests: list[tuple[str, dict[str, str], float]] = []
         self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()
