@@ -164,6 +164,15 @@ class CollectPolicy:
         Private, link-local and other non-public addresses are refused regardless.
     user_agent : str, optional
         Sent as ``User-Agent``; default :func:`user_agent`.
+
+    Examples
+    --------
+    >>> CollectPolicy(rate=5, retries=1).max_redirects
+    5
+    >>> CollectPolicy(rate=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: rate must be zero or more, not -1
     """
 
     rate: float = 2.0
