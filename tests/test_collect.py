@@ -381,6 +381,40 @@ def test_a_refused_connection_fails_after_retries(tmp_path):
     assert row(result)["reason"].startswith("cannot connect to 127.0.0.1")
 
 
+def test_the_next_address_is_tried_when_one_is_unreachable(server, tmp_path, monkeypatch):
+    real = socket.getaddrinfo
+
+    def two_addresses(host, port, *args, **kwargs):
+        if host != "two.test":
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))
+                for ip in ("127.0.0.2", "127.0.0.1")]  # nothing listens on the first
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+    url = server.url("/article/1", host="two.test")
+    result = collect_corpus(pd.DataFrame({"id": ["a"], "text": ["t"], "source_url": [url]}),
+                            tmp_path, policy=FAST)
+    assert row(result)["status"] == "fetched"
+    _, headers, _ = server.requests[-1]
+    assert headers["Host"] == f"two.test:{server.port}"
+
+
+def test_a_name_with_one_private_address_is_refused(tmp_path, monkeypatch):
+    real = socket.getaddrinfo
+
+    def mixed(host, port, *args, **kwargs):
+        if host != "mixed.test":
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))
+                for ip in ("93.184.215.14", "192.168.1.20")]
+
+    monkeypatch.setattr(socket, "getaddrinfo", mixed)
+    table = pd.DataFrame({"id": ["a"], "text": ["t"], "source_url": ["http://mixed.test/"]})
+    result = collect_corpus(table, tmp_path, policy=FAST)
+    assert row(result)["status"] == "skipped"
+    assert "mixed.test resolves to 192.168.1.20, a private address" in row(result)["reason"]
+
+
 # -- files ------------------------------------------------------------------------------------
 
 

@@ -323,12 +323,13 @@ def _address_problem(ip: str, allow_loopback: bool) -> str | None:
     return None
 
 
-def _resolve(host: str, port: int, allow_loopback: bool) -> str:
-    """Resolve ``host`` and return one address to connect to; refuse non-public ones.
+def _resolve(host: str, port: int, allow_loopback: bool) -> list[str]:
+    """Resolve ``host`` and return its addresses, in the resolver's order; refuse the host
+    if any of them is not public.
 
     Every address the name resolves to is checked (a name that points to a public and a
-    private address is refused), and the connection is made to the address checked, not
-    to a second lookup.
+    private address is refused), and connections go to the addresses checked, not to a
+    second lookup.
     """
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -342,7 +343,7 @@ def _resolve(host: str, port: int, allow_loopback: bool) -> str:
         if problem:
             raise _Refused(f"not allowed: {host} resolves to {ip}, {problem}; only public "
                            "addresses are fetched")
-    return addresses[0]
+    return addresses
 
 
 def _split_url(url: str) -> tuple[str, str, int, str]:
@@ -404,13 +405,13 @@ class _Fetcher:
                 self.sleep(wait)
 
     def _once(self, url: str, max_bytes: int) -> _Response:
-        """One GET, no redirect followed, to the checked address of the URL's host."""
+        """One GET, no redirect followed, to a checked address of the URL's host (the next
+        address is tried when one cannot be reached)."""
         import urllib3
 
         scheme, host, port, target = _split_url(url)
-        ip = _resolve(host, port, self.policy.allow_loopback)
-        origin = _origin(url)
-        self._wait_for_host(host, origin)
+        addresses = _resolve(host, port, self.policy.allow_loopback)
+        self._wait_for_host(host, _origin(url))
         bracketed = f"[{host}]" if ":" in host else host
         default_port = 443 if scheme == "https" else 80
         headers = {
@@ -423,40 +424,45 @@ class _Fetcher:
         }
         timeout = urllib3.Timeout(connect=self.policy.connect_timeout,
                                   read=self.policy.read_timeout)
-        if scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(ip, port, timeout=timeout, retries=False,
-                                               cert_reqs="CERT_REQUIRED", server_hostname=host,
-                                               assert_hostname=host)
-        else:
-            pool = urllib3.HTTPConnectionPool(ip, port, timeout=timeout, retries=False)
         started = time.monotonic()
         self.last_request[host] = started
-        response = None
-        try:
-            response = pool.urlopen("GET", target, headers=headers, redirect=False,
-                                    retries=False, preload_content=False, decode_content=False,
-                                    assert_same_host=False)
-            head = {k.lower(): v for k, v in response.headers.items()}
-            if response.status in _REDIRECTS or response.status >= 400:
-                return _Response(url, response.status, head, b"")
-            body = self._read(response, head, max_bytes, started)
-            return _Response(url, response.status, head, body)
-        except urllib3.exceptions.SSLError as err:
-            raise _Failed(f"TLS error: {err}") from None
-        except (urllib3.exceptions.ConnectTimeoutError,
-                urllib3.exceptions.NewConnectionError) as err:
-            raise _Failed(f"cannot connect to {host}:{port}: {_short(err)}", retry=True) from None
-        except urllib3.exceptions.ReadTimeoutError:
-            raise _Failed(f"no data for {self.policy.read_timeout:g} s (read timeout)",
-                          retry=True) from None
-        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError,
-                http.client.HTTPException, OSError) as err:
-            raise _Failed(f"connection error: {_short(err)}", retry=True) from None
-        finally:
-            self.last_request[host] = time.monotonic()
-            if response is not None:
-                response.close()
-            pool.close()
+        for index, ip in enumerate(addresses):
+            if scheme == "https":
+                pool = urllib3.HTTPSConnectionPool(ip, port, timeout=timeout, retries=False,
+                                                   cert_reqs="CERT_REQUIRED",
+                                                   server_hostname=host, assert_hostname=host)
+            else:
+                pool = urllib3.HTTPConnectionPool(ip, port, timeout=timeout, retries=False)
+            response = None
+            try:
+                response = pool.urlopen("GET", target, headers=headers, redirect=False,
+                                        retries=False, preload_content=False,
+                                        decode_content=False, assert_same_host=False)
+                head = {k.lower(): v for k, v in response.headers.items()}
+                if response.status in _REDIRECTS or response.status >= 400:
+                    return _Response(url, response.status, head, b"")
+                body = self._read(response, head, max_bytes, started)
+                return _Response(url, response.status, head, body)
+            except urllib3.exceptions.SSLError as err:
+                raise _Failed(f"TLS error: {err}") from None
+            except (urllib3.exceptions.ConnectTimeoutError,
+                    urllib3.exceptions.NewConnectionError) as err:
+                if index + 1 < len(addresses):
+                    continue  # the next address of the host
+                raise _Failed(f"cannot connect to {host}:{port}: {_short(err)}",
+                              retry=True) from None
+            except urllib3.exceptions.ReadTimeoutError:
+                raise _Failed(f"no data for {self.policy.read_timeout:g} s (read timeout)",
+                              retry=True) from None
+            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError,
+                    http.client.HTTPException, OSError) as err:
+                raise _Failed(f"connection error: {_short(err)}", retry=True) from None
+            finally:
+                self.last_request[host] = time.monotonic()
+                if response is not None:
+                    response.close()
+                pool.close()
+        raise AssertionError("unreachable: _resolve returns at least one address")
 
     def _read(self, response: Any, head: dict[str, str], max_bytes: int,
               started: float) -> bytes:
