@@ -612,6 +612,11 @@ def test_collect_command_builds_a_corpus_that_validates_and_draws(server, write,
     assert main(["collect", "--corpus", str(corpus), "--out", str(out), "--resume",
                  "--rate", "0", "--allow-loopback"]) == 0
     assert "(24 kept from an earlier run)" in capsys.readouterr().err
+    before = (out / "statements.csv").read_bytes()
+    server.__exit__()  # --reextract asks nothing of the network
+    assert main(["collect", "--corpus", str(corpus), "--out", str(out), "--reextract"]) == 0
+    assert "24 rows in: 21 fetched, 1 failed, 2 skipped" in capsys.readouterr().err
+    assert (out / "statements.csv").read_bytes() == before
 
 
 def test_collect_command_explains_bad_input(capsys, tmp_path):
