@@ -27,9 +27,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# pip's log goes to a file; on failure its own messages are shown (less the harmless
 	@# "Location ... is ignored" lines that some machines' pip configuration prints).
-	$(PIP) install -q -c constraints.txt -e ".[test]" > $(VENV)/pip.log 2>&1 || \
+	$(PIP) install -q -c constraints.txt -e ".[test,collect]" > $(VENV)/pip.log 2>&1 || \
 	  { grep -v "is ignored: it is neither" $(VENV)/pip.log >&2; echo "pip install failed (full log: $(VENV)/pip.log)" >&2; exit 1; }
-	$(BIN)/python -c 'import discourse, pytest, nbval, frictionless'
+	$(BIN)/python -c 'import discourse, pytest, nbval, frictionless, trafilatura, pypdf, tqdm'
 	touch $(STAMP)
 
 figures: $(STAMP)
@@ -64,7 +64,7 @@ benchmark: $(STAMP)
 constraints:
 	rm -rf .venv-refresh
 	$(PYTHON) -m venv .venv-refresh
-	.venv-refresh/bin/python -m pip install -q ".[test]"
+	.venv-refresh/bin/python -m pip install -q ".[test,collect]"
 	{ echo "# Exact versions that produced the stored notebook outputs and figures."; \
 	  echo "# Used by the Makefile (pip install -c constraints.txt); refresh with \`make constraints\`."; \
 	  .venv-refresh/bin/python -m pip freeze --exclude discourse; } > constraints.txt

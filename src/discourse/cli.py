@@ -259,6 +259,60 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_collect(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    missing = [name for name in ("urllib3", "trafilatura", "lxml_html_clean", "pypdf", "tqdm")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise _Fail(f"discourse collect needs {', '.join(missing)}: install the collect "
+                    "extra, pip install 'discourse[collect]'")
+    from tqdm import tqdm
+
+    from .collect import CollectPolicy, collect_corpus, reextract
+
+    corpus = _load(args.corpus)
+    only = None
+    if args.only is not None:
+        only = [part.strip() for part in args.only.split(",") if part.strip()]
+    out = Path(args.out)
+    if args.reextract:
+        result = reextract(corpus, out)
+    else:
+        policy = CollectPolicy(rate=args.rate, retries=args.retries,
+                               connect_timeout=args.timeout, read_timeout=args.timeout,
+                               deadline=args.max_time, allow_loopback=args.allow_loopback)
+        total = len(set(only)) if only is not None else len(corpus)
+        with tqdm(total=total, unit="row", desc="collect", file=sys.stderr, leave=False,
+                  disable=not sys.stderr.isatty()) as bar:
+            def on_row(record) -> None:
+                bar.update(1)
+                bar.set_postfix_str(f"{record.id}: {record.status}", refresh=False)
+
+            try:
+                result = collect_corpus(corpus, out, only=only, resume=args.resume,
+                                        retry_failed=args.retry_failed, policy=policy,
+                                        on_row=on_row)
+            except KeyboardInterrupt:
+                bar.close()
+                print(f"interrupted: every row finished so far is kept in {out / 'cache'}; "
+                      "run the same command with --resume to go on", file=sys.stderr)
+                return 130
+    for row in result.report.itertuples(index=False):
+        kept = " (kept from an earlier run)" if row.reused else ""
+        detail = row.reason or f"{row.chars} characters, {row.extractor}"
+        print(f"{row.status:<8} {row.id}  {detail}{kept}")
+    counts = result.counts
+    print(f"{counts['rows_in']} rows in: {counts['fetched']} fetched, {counts['failed']} failed, "
+          f"{counts['skipped']} skipped ({counts['reused']} kept from an earlier run)",
+          file=sys.stderr)
+    print(f"full-text corpus: {result.corpus_file}; per-row report: {out / 'report.csv'}",
+          file=sys.stderr)
+    print(f"the collected texts belong to their publishers: keep them on this machine "
+          f"({out / 'NOTICE.md'})", file=sys.stderr)
+    return 0
+
+
 # -- parser ------------------------------------------------------------------------------------
 
 
@@ -397,6 +451,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="figures", metavar="DIR", help="output folder "
                    "(default: figures)")
     p.set_defaults(func=_cmd_figures)
+
+    p = sub.add_parser("collect", help="fetch each row's source_url and write a full-text "
+                       "corpus (needs the collect extra)")
+    corpus_option(p)
+    p.add_argument("--out", default="collected", metavar="DIR", help="output folder: cache, "
+                   "statements.csv, report.csv (default: collected)")
+    p.add_argument("--only", default=None, metavar="IDS", help="comma-separated ids of the "
+                   "rows to fetch (default: all)")
+    p.add_argument("--rate", type=float, default=2.0, metavar="SECONDS", help="least delay "
+                   "between two requests to one host (default 2; a longer robots.txt "
+                   "Crawl-delay wins)")
+    p.add_argument("--retries", type=int, default=3, metavar="N", help="retries after a 429, "
+                   "5xx or connection error, with growing waits (default 3)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="connect "
+                   "and read timeout (default 30)")
+    p.add_argument("--max-time", type=float, default=60.0, metavar="SECONDS", help="longest "
+                   "time for one whole response (default 60)")
+    p.add_argument("--resume", action="store_true", help="keep rows already done in --out "
+                   "and fetch only the rest")
+    p.add_argument("--retry-failed", action="store_true", help="with --resume, fetch the rows "
+                   "that failed once more")
+    p.add_argument("--reextract", action="store_true", help="redo the text extraction from "
+                   "the cached raw bytes, without any request")
+    p.add_argument("--allow-loopback", action="store_true", help="allow 127.0.0.1 and ::1 "
+                   "(for testing against a local server)")
+    p.set_defaults(func=_cmd_collect)
     return parser
 
 
