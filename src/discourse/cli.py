@@ -89,11 +89,12 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print(f"rows: {summary['rows']}")
     print(f"dates: {summary['date_min']} to {summary['date_max']}")
     print(f"organisations: {summary['organisations']}")
-    for key in ("groups", "actor_types", "countries", "stances", "scopes", "frames", "years"):
+    for key in ("groups", "actor_types", "countries", "stances", "scopes", "genres", "frames",
+                "years"):
         print(f"{key}:")
         for value, count in summary[key].items():
             print(f"  {value:<24} {count:>5}")
-        if key == "scopes":
+        if key in ("scopes", "genres"):
             uncoded = summary["rows"] - sum(summary[key].values())
             if uncoded:
                 print(f"  {'(not coded)':<24} {uncoded:>5}")

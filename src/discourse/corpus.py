@@ -1171,7 +1171,7 @@ def summarize_corpus(corpus: pd.DataFrame) -> dict[str, Any]:
     The result has ``rows``, ``date_min``, ``date_max``, ``organisations`` (the number of
     distinct ``org_id``) and, each a mapping from value to count (categories in schema
     order, others sorted), ``groups``, ``actor_types``, ``countries``, ``stances``,
-    ``scopes`` (coded statements only; empty if no statement has a scope), ``years`` and
+    ``scopes`` and ``genres`` (statements that give one; empty if none does), ``years`` and
     ``frames`` (statements using each frame).
 
     Examples
@@ -1191,6 +1191,7 @@ def summarize_corpus(corpus: pd.DataFrame) -> dict[str, Any]:
     frames = pd.Categorical(frames, categories=list(schema.FRAMES))
     organisations = corpus["org_id"] if "org_id" in corpus else corpus["actor"].map(_slug)
     scopes = corpus["scope"] if "scope" in corpus else pd.Series([], dtype=object)
+    genres = corpus["genre"] if "genre" in corpus else pd.Series([], dtype=object)
     return {
         "rows": int(len(corpus)),
         "date_min": corpus["date"].min().date().isoformat() if len(corpus) else None,
@@ -1201,6 +1202,7 @@ def summarize_corpus(corpus: pd.DataFrame) -> dict[str, Any]:
         "countries": counts(corpus["country"]),
         "stances": counts(corpus["stance"]),
         "scopes": counts(scopes),
+        "genres": counts(genres),
         "frames": counts(pd.Series(frames)),
         "years": counts(corpus["date"].dt.year.astype(str)),
     }

@@ -26,6 +26,7 @@ __all__ = [
     "STANCES",
     "FRAMES",
     "SCOPES",
+    "GENRES",
     "DATE_PRECISIONS",
     "DATE_SOURCES",
     "DATE_PATTERN",
@@ -81,6 +82,19 @@ FRAMES: tuple[str, ...] = (
 
 #: What a statement is about: VPNs themselves, or only the blocking they get around.
 SCOPES: tuple[str, ...] = ("vpn", "circumvention_context")
+
+#: Kinds of document a statement was made in (or is reported from); see the codebook.
+GENRES: tuple[str, ...] = (
+    "press_release",
+    "official_statement",
+    "regulation_or_notice",
+    "court_ruling",
+    "parliamentary",
+    "interview",
+    "report",
+    "news_report",
+    "social_media",
+)
 
 DATE_PRECISIONS: tuple[str, ...] = ("day", "month")
 DATE_SOURCES: tuple[str, ...] = ("statement", "report")
@@ -228,6 +242,9 @@ FIELDS: tuple[Field, ...] = (
     Field("source_url", "Public http(s) address where the statement is reported.",
           shipped_required=True, pattern=URL_PATTERN,
           hint="write a full http:// or https:// URL without spaces"),
+    Field("genre", "Kind of document the statement was made in or is reported from: "
+          + ", ".join(GENRES) + " (see the codebook).", kind="category", codes=GENRES,
+          shipped_required=True),
     Field("scope", "vpn: the statement is about VPNs or other circumvention tools; "
           "circumvention_context: it is about the blocking, shutdown or slowdown that VPNs get "
           "around, without addressing VPNs.", kind="category", codes=SCOPES,
