@@ -22,9 +22,9 @@ from discourse.themes import (
     _labels,
     _npmi_coherence,
     choose_n_themes,
-    theme_prevalence,
     themes_report,
 )
+from discourse.timeline import prevalence
 
 TOPICS = {
     "economy": ["tariff", "exports", "freelancers", "revenue", "investment", "outsourcing",
@@ -288,25 +288,29 @@ def test_bad_input():
         ThemeModel(n_themes=50).fit(planted(30)["text"])
 
 
-# -- prevalence ------------------------------------------------------------------------------
+# -- per-statement weights, aggregated by timeline ---------------------------------------------
 
 
-def test_theme_prevalence_counts_add_up(model, corpus):
-    table = theme_prevalence(corpus, model, n_boot=50)
-    assert list(table.columns) == ["group", "period", "period_start", "theme", "variable", "n",
-                                   "total", "mean", "ci_low", "ci_high"]
-    assert table["variable"].tolist() == [model.labels_[t] for t in table["theme"]]
+def test_weight_table_is_transform_with_labels(model, corpus):
+    weights = model.weight_table(corpus["text"], index=corpus.index)
+    assert list(weights.columns) == model.labels_
+    assert np.array_equal(weights.to_numpy(), model.transform(corpus["text"]))
+    assert weights.index.equals(corpus.index)
+
+
+def test_theme_weights_by_group_and_year_add_up(model, corpus):
+    table = prevalence(corpus, model.weight_table(corpus["text"]), by="group", period="year",
+                       n_boot=50)
+    assert table["variable"].unique().tolist() == model.labels_
     per_period = corpus["date"].dt.year.astype(str).value_counts().to_dict()
-    for theme in range(3):
-        part = table[table["theme"] == theme]
+    for label in model.labels_:
+        part = table[table["variable"] == label]
         assert part.groupby("period")["n"].sum().to_dict() == per_period
     assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
     cell_sums = table.groupby(["group", "period"])["mean"].sum()
     assert np.allclose(cell_sums, 1.0)
-
-
-def test_theme_prevalence_is_seeded(model, corpus):
-    a = theme_prevalence(corpus, model, by=None, n_boot=50, random_state=1)
-    b = theme_prevalence(corpus, model, by=None, n_boot=50, random_state=1)
-    pd.testing.assert_frame_equal(a, b)
-    assert set(a["all"]) == {"all"}
+    # each planted topic lives in one theme: its statements weigh (almost) 1 there
+    economy = model.labels_[model.dominant_theme_[0]]
+    first = corpus.iloc[[0]]
+    assert prevalence(first, model.weight_table(first["text"]), by=None, period="all",
+                      n_boot=10).set_index("variable").loc[economy, "mean"] > 0.99

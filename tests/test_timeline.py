@@ -11,6 +11,7 @@ from discourse.timeline import (
     category_shares,
     counts_by_period,
     cross_counts,
+    frame_shares,
     indicators,
     period_labels,
     prevalence,
@@ -39,6 +40,50 @@ def test_period_labels():
     assert period_labels(TOY["date"], "month")["period"].iloc[0] == "2024-01"
     with pytest.raises(ValueError, match="period must be one of"):
         period_labels(TOY["date"], "week")
+    assert period_labels(TOY["date"], "year")["period"].tolist() == ["2024"] * 3 + ["2025",
+                                                                                   "2024"]
+
+
+def test_eras_pool_the_years_before_the_first_break():
+    dates = pd.Series(pd.to_datetime(["2011-05-01", "2019-01-01", "2024-02-01", "2025-12-31",
+                                      "2026-03-01"]))
+    labels = period_labels(dates, (2025, 2024, 2030))  # unsorted, beyond the data: ignored
+    assert labels["period"].tolist() == ["2011–23", "2011–23", "2024", "2025–26", "2025–26"]
+    assert labels["period_start"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2011-01-01", "2011-01-01", "2024-01-01", "2025-01-01", "2025-01-01"]
+    assert period_labels(dates, "all")["period"].unique().tolist() == ["2011–26"]
+    assert period_labels(dates[2:3], "all")["period"].tolist() == ["2024"]
+    across = pd.Series(pd.to_datetime(["1998-01-01", "2003-01-01"]))
+    assert period_labels(across, "all")["period"].iloc[0] == "1998–2003"
+    with pytest.raises(ValueError, match="sequence of years"):
+        period_labels(dates, ["soon"])
+
+
+def test_counts_and_prevalence_by_era():
+    counts = counts_by_period(TOY, by=None, period=[2025])
+    assert counts[["period", "n"]].values.tolist() == [["2024", 4], ["2025", 1]]
+    toy = TOY.assign(date=TOY["date"].where(TOY["id"] != "a", pd.Timestamp("2019-06-01")))
+    counts = counts_by_period(toy, by=None, period=[2022, 2025])
+    assert counts[["period", "n"]].values.tolist() == [["2019–21", 1], ["2022–24", 3],
+                                                        ["2025", 1]]
+    table = prevalence(toy, indicators(toy, "frames")[["security"]], by=None,
+                       period=[2022, 2025], method="wilson")
+    assert table[["period", "n", "total"]].values.tolist() == [["2019–21", 1, 1.0],
+                                                               ["2022–24", 3, 1.0],
+                                                               ["2025", 1, 0.0]]
+
+
+def test_frame_shares_keep_unframed_statements_in_the_denominator():
+    table = frame_shares(TOY, by="group", period="all")
+    assert table.columns.tolist() == ["group", "period", "period_start", "frame", "n",
+                                      "count", "share", "ci_low", "ci_high"]
+    state = table[table["group"] == "state"].set_index("frame")
+    assert state.loc["security", ["n", "count"]].tolist() == [3, 2]  # d has no frame
+    assert state.loc["security", "share"] == pytest.approx(2 / 3)
+    assert table["count"].dtype.kind == "i"
+    low, high = wilson_interval(np.array([2]), np.array([3]))
+    assert (state.loc["security", "ci_low"], state.loc["security", "ci_high"]) == (
+        pytest.approx(low[0]), pytest.approx(high[0]))
 
 
 def test_counts_by_period_zero_fills_and_adds_up():

@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 from . import __version__, plots, schema, style
 from .corpus import corpus_digest
 from .paths import DATA_DIR, file_sha256
-from .timeline import category_shares, counts_by_period, indicators, prevalence
+from .timeline import category_shares, counts_by_period, frame_shares, indicators, prevalence
 
 __all__ = [
     "FOCUS_COUNTRY",
@@ -50,8 +50,9 @@ __all__ = [
 #: Figure 1 follows the trigger case: statements about Pakistan in this window (inclusive).
 FOCUS_COUNTRY = "PK"
 FOCUS_WINDOW = ("2024-01-01", "2025-06-30")
-#: Over-time figures pool years into periods starting in these years (and one before the
-#: first): years before 2024 hold too few statements per group to be read one by one.
+#: Over-time figures pool years into eras starting in these years (and one from the first
+#: year of the corpus), the ``period`` of :func:`discourse.timeline.period_labels`: years
+#: before 2024 hold too few statements per group to be read one by one.
 ERA_STARTS: tuple[int, ...] = (2024, 2025, 2026)
 #: Themes in figure 5: the number that ``discourse themes`` (stability, then coherence,
 #: :func:`discourse.themes.choose_n_themes`) chose on the shipped corpus when last checked,
@@ -137,45 +138,19 @@ def _source(corpus: pd.DataFrame, what: str = "statements") -> str:
     return f"Source: discourse corpus, n = {len(corpus)} {what} ({_date_span(corpus)})."
 
 
-def _pooled(corpus: pd.DataFrame) -> pd.DataFrame:
-    """The corpus with every date set to its first one, so that a period holds all of it."""
-    start = corpus["date"].min() if len(corpus) else pd.Timestamp("2000-01-01")
-    return corpus.assign(date=start)
-
-
 def _drop_period(table: pd.DataFrame) -> pd.DataFrame:
+    """A table of one pooled period, without its period columns."""
     return table.drop(columns=["period", "period_start"]).reset_index(drop=True)
 
 
-def _eras(corpus: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Date every statement to the first day of its era; return it and the era labels.
-
-    Eras start in :data:`ERA_STARTS` (and at the first year of the corpus); the labels map
-    the era's first year (the ``period`` of a yearly table) to ``"2011–23"`` or ``"2024"``.
-    """
-    years = corpus["date"].dt.year
-    first, last = int(years.min()), int(years.max())
-    bounds = [first] + [y for y in ERA_STARTS if first < y <= last]
-    ends = [b - 1 for b in bounds[1:]] + [last]
-    index = np.searchsorted(bounds, years.to_numpy(), side="right") - 1
-    starts = np.asarray(bounds)[index]
-    dated = corpus.assign(date=pd.to_datetime({"year": starts, "month": 1, "day": 1}))
-    labels = {str(a): (f"{a}–{str(b)[-2:]}" if b != a else str(a))
-              for a, b in zip(bounds, ends, strict=True)}
-    return dated, labels
-
-
-def _era_note(corpus: pd.DataFrame, labels: dict[str, str]) -> str:
-    first = next(iter(labels.values()))
+def _era_note(corpus: pd.DataFrame, table: pd.DataFrame) -> str:
+    """Say which years the first period pools and where the last year ends."""
+    first = str(table.sort_values("period_start", kind="stable")["period"].iloc[0])
     last = corpus["date"].max()
     note = f"Years {first} are pooled (few statements per year)." if "–" in first else ""
     if (last.month, last.day) != (12, 31):
         note += f" {last.year} runs to {last.day} {last:%b}."
     return note.strip()
-
-
-def _relabel_eras(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    return table.assign(period=table["period"].map(labels))
 
 
 def _require(corpus: pd.DataFrame, *, stance: bool = False, frames: bool = False) -> None:
@@ -339,8 +314,7 @@ def stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     True
     """
     _require(corpus, stance=True)
-    dated, labels = _eras(corpus)
-    table = _relabel_eras(category_shares(dated, "stance", by="group", period="year"), labels)
+    table = category_shares(corpus, "stance", by="group", period=ERA_STARTS)
     groups = [g for g in schema.GROUPS if g in set(table["group"])]
     with style.figure_style():
         fig = _new_figure(FIGURES["stance_over_time"].title, style.DOUBLE_COLUMN, 3.3)
@@ -358,7 +332,7 @@ def stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
                           label=style.label(s)) for s in schema.STANCES]
         body.legend(handles=handles, loc="outside upper center", ncols=4, handlelength=1.5)
         _footnote(fig, f"{_source(corpus.dropna(subset=['stance']), 'coded statements')} "
-                       f"{_era_note(corpus, labels)} {_CI_NOTE}")
+                       f"{_era_note(corpus, table)} {_CI_NOTE}")
     columns = ["group", "period", "period_start", "stance", "n", "count", "share", "ci_low",
                "ci_high"]
     return fig, _whole_counts(table[columns])
@@ -367,14 +341,10 @@ def stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
 # -- 3 frame heatmap -----------------------------------------------------------------------------
 
 
-def _frame_shares(corpus: pd.DataFrame, by: str | None) -> pd.DataFrame:
+def _pooled_frame_shares(corpus: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """Share of statements using each frame per ``by`` value, all dates pooled (Wilson)."""
-    pooled = _pooled(corpus).reset_index(drop=True)
-    table = prevalence(pooled, indicators(pooled, "frames"), by, "year", method="wilson")
-    name = by or "all"
-    return (_drop_period(table)
-            .rename(columns={"variable": "frame", "total": "count", "mean": "share"})
-            .rename(columns={name: by or "group"}))
+    table = _drop_period(frame_shares(corpus, by, "all"))
+    return table.rename(columns={"all": "group"}) if by is None else table
 
 
 def _frame_order(corpus: pd.DataFrame) -> list[str]:
@@ -404,8 +374,8 @@ def frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     True
     """
     _require(corpus, frames=True)
-    table = pd.concat([_frame_shares(corpus, "group"), _frame_shares(corpus, None)],
-                      ignore_index=True)
+    table = pd.concat([_pooled_frame_shares(corpus, "group"),
+                       _pooled_frame_shares(corpus, None)], ignore_index=True)
     order = _frame_order(corpus)
     rows = _groups_present(corpus) + ["all"]
     table = (table.assign(_row=table["group"].map(rows.index),
@@ -455,11 +425,7 @@ def frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     True
     """
     _require(corpus, frames=True)
-    dated, labels = _eras(corpus)
-    dated = dated.reset_index(drop=True)
-    raw = prevalence(dated, indicators(dated, "frames"), "group", "year", method="wilson")
-    table = _relabel_eras(raw, labels).rename(
-        columns={"variable": "frame", "total": "count", "mean": "share"})
+    table = frame_shares(corpus, "group", ERA_STARTS)
     order = _frame_order(corpus)
     groups = _groups_present(corpus)
     with style.figure_style():
@@ -468,7 +434,7 @@ def frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
         _over_time_panels(body, table, "frame", order, {f: style.label(f) for f in order},
                           ncols=3, groups=groups)
         _footnote(fig, f"{_source(corpus)} Share of each group's statements in the period "
-                       f"coded with the frame. {_era_note(corpus, labels)} {_CI_NOTE}")
+                       f"coded with the frame. {_era_note(corpus, table)} {_CI_NOTE}")
     columns = ["group", "period", "period_start", "frame", "n", "count", "share", "ci_low",
                "ci_high"]
     return fig, _whole_counts(table[columns])
@@ -484,7 +450,8 @@ def themes_over_time(
 
     Fits a :class:`discourse.themes.ThemeModel` with ``n_themes`` themes to all the
     statements (the themes of ``discourse themes``), then draws
-    :func:`discourse.themes.theme_prevalence` by group over the pooled periods: one panel
+    the mean weights (:meth:`~discourse.themes.ThemeModel.weight_table` aggregated by
+    :func:`discourse.timeline.prevalence`) by group over the pooled periods: one panel
     per theme, one line per group with its bootstrap 95 % band (1,000 resamples, seed 0).
 
     Returns
@@ -500,7 +467,7 @@ def themes_over_time(
     >>> int(table["theme"].nunique())
     4
     """
-    from .themes import ThemeModel, theme_prevalence
+    from .themes import ThemeModel
 
     if len(corpus) < 2 * n_themes:
         raise FigureDataError(f"{n_themes} themes need {2 * n_themes} statements or more, "
@@ -508,10 +475,12 @@ def themes_over_time(
     texts = corpus["text"].astype(str).tolist()
     actors = corpus["actor"].astype(str).tolist() if "actor" in corpus else None
     model = ThemeModel(n_themes=n_themes, n_seeds=0, random_state=0).fit(texts, actors=actors)
-    dated, labels = _eras(corpus)
-    raw = theme_prevalence(dated.reset_index(drop=True), model, by="group", period="year",
-                           n_boot=1000, random_state=0)
-    table = _relabel_eras(raw, labels).rename(columns={"variable": "label", "mean": "share"})
+    data = corpus.reset_index(drop=True)
+    table = prevalence(data, model.weight_table(texts), "group", ERA_STARTS,
+                       method="bootstrap", n_boot=1000, random_state=0)
+    table = table.rename(columns={"variable": "label", "mean": "share"})
+    table.insert(table.columns.get_loc("label"), "theme",
+                 table["label"].map({lab: t for t, lab in enumerate(model.labels_)}))
     # panel titles: theme number and label, wrapped to the width of a panel
     names = {str(t): textwrap.fill(f"{int(t) + 1}. {lab}", 34, subsequent_indent="    ")
              for t, lab in zip(table["theme"], table["label"], strict=True)}
@@ -529,7 +498,7 @@ def themes_over_time(
             ax.set_ylim(0, min(1.0, max(0.2, np.ceil(top * 10) / 10)))
         _footnote(fig, f"{_source(corpus)} Themes: NMF of TF-IDF features, {n_themes} themes, "
                        "named by their top terms; a statement's weights sum to 1.\n"
-                       f"Lines: mean weight per group and period. {_era_note(corpus, labels)} "
+                       f"Lines: mean weight per group and period. {_era_note(corpus, table)} "
                        "Bands: bootstrap 95% intervals.")
     columns = ["group", "period", "period_start", "theme", "label", "n", "share", "ci_low",
                "ci_high"]
@@ -633,13 +602,10 @@ def country_comparison(
         raise FigureDataError(f"no country has {min_statements} or more statements")
     chosen = corpus[codes.isin(countries)].copy()
     chosen["country"] = chosen["country"].astype(str)
-    pooled = _pooled(chosen).reset_index(drop=True)
-    stances = _drop_period(category_shares(pooled, "stance", by="country", period="year"))
+    stances = _drop_period(category_shares(chosen, "stance", by="country", period="all"))
     stances = stances.rename(columns={"stance": "code"}).assign(measure="stance")
-    frames = _drop_period(prevalence(pooled, indicators(pooled, "frames"), "country", "year",
-                                     method="wilson"))
-    frames = frames.rename(columns={"variable": "code", "total": "count", "mean": "share"})
-    frames = frames.assign(measure="frame")
+    frames = _drop_period(frame_shares(chosen, "country", "all"))
+    frames = frames.rename(columns={"frame": "code"}).assign(measure="frame")
     table = pd.concat([stances, frames], ignore_index=True)
     table["country"] = pd.Categorical(table["country"], categories=countries)
     table["measure"] = pd.Categorical(table["measure"], categories=["stance", "frame"])

@@ -13,7 +13,6 @@ from sklearn.decomposition import NMF
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from . import timeline
 from .features import make_vectorizer
 
 __all__ = [
@@ -21,7 +20,6 @@ __all__ = [
     "ThemeModel",
     "choose_n_themes",
     "themes_report",
-    "theme_prevalence",
 ]
 
 #: A model counts as stable when its themes are found again, on average, with at least this
@@ -369,6 +367,34 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         with threadpool_limits(limits=1):
             return _normalise_rows(self.nmf_.transform(matrix)[:, self.theme_order_])
 
+    def weight_table(self, X: Iterable[str], index: Any = None) -> pd.DataFrame:
+        """Return :meth:`transform` of ``X`` as a table: one column per theme, named by its
+        label, one row per statement.
+
+        This is the per-statement table that :func:`discourse.timeline.prevalence`
+        aggregates by group and period (``method="bootstrap"``: weights are not 0/1).
+
+        Parameters
+        ----------
+        X : iterable of str
+        index : index-like, optional
+            Row labels, e.g. the corpus's index (default: 0, 1, ...).
+
+        Returns
+        -------
+        DataFrame of shape (n_statements, n_themes)
+
+        Examples
+        --------
+        >>> texts = ["exports freelancers economy", "exports freelancers losses",
+        ...          "blasphemy morality content", "blasphemy content obscene"]
+        >>> model = ThemeModel(n_themes=2, top_n=2).fit(texts)
+        >>> weights = model.weight_table(texts)
+        >>> sorted(weights.columns) == sorted(model.labels_), weights.sum(axis=1).round(6).tolist()
+        (True, [1.0, 1.0, 1.0, 1.0])
+        """
+        return pd.DataFrame(self.transform(X), columns=list(self.labels_), index=index)
+
     def theme_table(self) -> pd.DataFrame:
         """Return one row per theme of the training statements.
 
@@ -565,55 +591,3 @@ def themes_report(
         "themes": themes,
         "selection": selection,
     }
-
-
-def theme_prevalence(
-    corpus: pd.DataFrame,
-    model: ThemeModel,
-    by: str | None = "group",
-    period: str = "year",
-    n_boot: int = 1000,
-    random_state: int = 0,
-) -> pd.DataFrame:
-    """Mean theme weight by ``by`` x period, with bootstrap confidence intervals.
-
-    The weights are ``model.transform(corpus["text"])`` (rows sum to 1, so the means of a
-    cell sum to 1 over themes unless it holds statements with no vocabulary term), passed
-    to :func:`discourse.timeline.prevalence` with ``method="bootstrap"``.
-
-    Parameters
-    ----------
-    corpus : DataFrame
-        A loaded corpus (``date``, ``text`` and the ``by`` column).
-    model : ThemeModel
-        A fitted model (fitted on this corpus or another).
-    by, period, n_boot, random_state
-        As in :func:`discourse.timeline.prevalence`.
-
-    Returns
-    -------
-    DataFrame
-        The columns of :func:`discourse.timeline.prevalence` (``variable`` is the theme
-        label) with the theme id in a ``theme`` column before ``variable``.
-
-    Examples
-    --------
-    >>> toy = pd.DataFrame({"date": pd.to_datetime(["2024-01-01"] * 4),
-    ...                     "group": ["state", "state", "industry", "industry"], "text": [
-    ...     "exports freelancers economy", "exports freelancers losses",
-    ...     "blasphemy morality content", "blasphemy content obscene"]})
-    >>> model = ThemeModel(n_themes=2, top_n=2).fit(toy["text"])
-    >>> table = theme_prevalence(toy, model, n_boot=10)
-    >>> table[table["mean"] > 0.5][["group", "variable", "n"]].reset_index(drop=True)
-          group             variable  n
-    0  industry  blasphemy / content  2
-    1     state              exports  2
-    """
-    check_is_fitted(model, "nmf_")
-    weights = pd.DataFrame(model.transform(corpus["text"].astype(str)), columns=model.labels_)
-    table = timeline.prevalence(corpus.reset_index(drop=True), weights, by, period,
-                                method="bootstrap", n_boot=n_boot, random_state=random_state)
-    ids = {label: i for i, label in enumerate(model.labels_)}
-    table.insert(table.columns.get_loc("variable"), "theme", table["variable"].map(ids))
-    table["theme"] = table["theme"].astype(int)
-    return table
