@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -111,11 +113,29 @@ def test_indicators_for_lists_and_categoricals():
     assert stance.sum(axis=1).tolist() == [1, 1, 1, 1, 0]  # a missing stance is all 0
 
 
+def wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson (1927): (p + z²/2n ± z sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)."""
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
 def test_wilson_interval_known_values():
     low, high = wilson_interval(np.array([5]), np.array([10]))
     assert (round(float(low[0]), 4), round(float(high[0]), 4)) == (0.2366, 0.7634)
     low, high = wilson_interval(np.array([10]), np.array([10]))
     assert float(high[0]) == 1.0 and round(float(low[0]), 4) == 0.7225
+    counts, sizes = np.array([0, 3, 7, 1]), np.array([10, 10, 12, 1])
+    low, high = wilson_interval(counts, sizes)
+    for k, n, lo, hi in zip(counts, sizes, low, high, strict=True):
+        assert (lo, hi) == pytest.approx(wilson_by_hand(int(k), int(n)), abs=1e-12)
+    low90, high90 = wilson_interval(np.array([3]), np.array([10]), ci=0.90)
+    assert (low90[0], high90[0]) == pytest.approx(wilson_by_hand(3, 10, 1.6448536269514722))
+    low, high = wilson_interval(np.array([0]), np.array([0]))
+    assert np.isnan(low[0]) and np.isnan(high[0])
+    with pytest.raises(ValueError, match="whole counts"):
+        wilson_interval(np.array([0.5]), np.array([2]))
 
 
 def test_prevalence_wilson_counts_and_bounds():

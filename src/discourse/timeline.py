@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binomtest
 
 from . import schema
 
@@ -198,8 +199,13 @@ def indicators(corpus: pd.DataFrame, column: str) -> pd.DataFrame:
     return pd.DataFrame(data, index=corpus.index)
 
 
-def wilson_interval(count: np.ndarray, n: np.ndarray, ci: float = 0.95):
+def wilson_interval(
+    count: np.ndarray, n: np.ndarray, ci: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the Wilson score interval for binomial proportions ``count / n``.
+
+    Each pair is :func:`scipy.stats.binomtest` ``(count, n).proportion_ci(method="wilson")``
+    (no continuity correction); ``n = 0`` gives NaN. Counts must be whole numbers.
 
     Examples
     --------
@@ -207,17 +213,20 @@ def wilson_interval(count: np.ndarray, n: np.ndarray, ci: float = 0.95):
     >>> round(float(low[0]), 3), round(float(high[0]), 3)
     (0.0, 0.278)
     """
-    from statistics import NormalDist
-
-    z = NormalDist().inv_cdf(0.5 + ci / 2)
     count = np.asarray(count, dtype=float)
     n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = count / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    count, n = np.broadcast_arrays(count, n)
+    if not (np.array_equal(count, np.round(count)) and np.array_equal(n, np.round(n))):
+        raise ValueError("wilson_interval needs whole counts")
+    low = np.full(count.shape, np.nan)
+    high = np.full(count.shape, np.nan)
+    # one binomtest per cell: about 0.25 ms each, some 0.1 s for the figures' ~400 cells
+    for i in np.ndindex(count.shape):
+        if n[i] > 0:
+            interval = binomtest(int(count[i]), int(n[i])).proportion_ci(
+                confidence_level=ci, method="wilson")
+            low[i], high[i] = interval.low, interval.high
+    return low, high
 
 
 def prevalence(
