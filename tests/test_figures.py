@@ -264,7 +264,7 @@ def test_write_figures_subset_and_unknown_id(corpus, tmp_path):
 
 def test_figure_one_falls_back_to_all_statements_without_pakistan(corpus):
     other = corpus[corpus["country"] != "PK"].reset_index(drop=True)
-    fig, table = figures.statements_per_month(other)
+    fig, table = figures.figure_statements_per_month(other)
     assert int(table["n"].sum()) == len(other)
     assert "all countries" in fig._suptitle.get_text()
 

@@ -37,13 +37,13 @@ __all__ = [
     "FigureSpec",
     "FIGURES",
     "load_events",
-    "statements_per_month",
-    "stance_over_time",
-    "frame_heatmap",
-    "frames_over_time",
-    "themes_over_time",
-    "distinctive_terms",
-    "country_comparison",
+    "figure_statements_per_month",
+    "figure_stance_over_time",
+    "figure_frame_heatmap",
+    "figure_frames_over_time",
+    "figure_themes_over_time",
+    "figure_distinctive_terms",
+    "figure_country_comparison",
     "write_figures",
 ]
 
@@ -193,11 +193,10 @@ def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: s
     nrows = int(np.ceil(len(panels) / ncols))
     grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
     axes = plots.plot_small_multiples(
-        table, panel_col, plots.plot_shares_over_time, axes=grid, panels=panels,
-        titles=titles,
+        table, panel=panel_col, plot_func=plots.plot_shares_over_time, axes=grid,
+        panels=panels, titles=titles,
         title_kwargs={"fontweight": "normal", **({"fontsize": title_size} if title_size else {})},
-        value_col="share",
-        category_col="group", x="period", legend=False, ylabel="",
+        x="period", y="share", hue="group", legend=False, ylabel="",
     )
     flat = grid.ravel()
     for ax in flat[: len(panels)]:
@@ -207,7 +206,7 @@ def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: s
             ax.xaxis.set_tick_params(labelbottom=True)
     for row in grid:
         row[0].set_ylabel(ylabel)
-    handles = [Line2D([], [], color=style.GROUP_COLORS[g], marker="o", label=style.label(g))
+    handles = [Line2D([], [], color=style.GROUP_COLORS[g], marker="o", label=style.display_name(g))
                for g in groups]
     if len(flat) > len(panels):
         spare = flat[len(panels)]
@@ -223,7 +222,7 @@ def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: s
 # -- 1 statements per month ----------------------------------------------------------------------
 
 
-def statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+def figure_statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     """Figure 1: statements about Pakistan per month by group, with the case's key events.
 
     Covers :data:`FOCUS_WINDOW`; a corpus with no statement about :data:`FOCUS_COUNTRY` in
@@ -238,7 +237,7 @@ def statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = statements_per_month(load_corpus())
+    >>> fig, table = figure_statements_per_month(load_corpus())
     >>> list(table.columns)
     ['group', 'period', 'period_start', 'n']
     """
@@ -273,9 +272,11 @@ def statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
             ax, key = fig.subplots(2, 1, height_ratios=[3.0, key_height])
         else:
             ax, key = fig.subplots(1, 1), None
-        plots.plot_counts_over_time(table, events=events, ax=ax, by="group")
+        plots.plot_counts_over_time(table, x="period_start", y="n", hue="group", ax=ax,
+                                    events=events)
         if key is not None:
-            plots.plot_event_key(events, ax=key, ncols=2, width=68, fontsize=6.5)
+            plots.plot_event_key(events, x="date", y="label", ax=key, ncols=2, width=68,
+                                 fontsize=6.5)
         total = int(table["n"].sum())
         if events is not None:
             all_focus = int((corpus["country"].astype(str) == FOCUS_COUNTRY).sum())
@@ -292,7 +293,7 @@ def statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
 # -- 2 stance over time --------------------------------------------------------------------------
 
 
-def stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+def figure_stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     """Figure 2: share of each stance per group and period, one panel per group.
 
     Periods pool years (see :data:`ERA_STARTS`); bands are Wilson 95 % intervals;
@@ -309,7 +310,7 @@ def stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = stance_over_time(load_corpus())
+    >>> fig, table = figure_stance_over_time(load_corpus())
     >>> bool(table.groupby(["group", "period"])["share"].sum().round(6).eq(1).all())
     True
     """
@@ -322,14 +323,14 @@ def stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
         axes = body.subplots(1, len(groups), sharey=True, squeeze=False)[0]
         for ax, group in zip(axes, groups, strict=True):
             part = table[table["group"] == group]
-            plots.plot_shares_over_time(part, "share", "stance", ax=ax, x="period",
-                                        categories=list(schema.STANCES), legend=False,
+            plots.plot_shares_over_time(part, x="period", y="share", hue="stance", ax=ax,
+                                        hue_order=list(schema.STANCES), legend=False,
                                         ylabel="")
-            ax.set_title(style.label(group))
+            ax.set_title(style.display_name(group))
             _n_ticks(ax, part)
         axes[0].set_ylabel("Share of statements")
         handles = [Line2D([], [], color=style.STANCE_COLORS[s], marker="o",
-                          label=style.label(s)) for s in schema.STANCES]
+                          label=style.display_name(s)) for s in schema.STANCES]
         body.legend(handles=handles, loc="outside upper center", ncols=4, handlelength=1.5)
         _footnote(fig, f"{_source(corpus.dropna(subset=['stance']), 'coded statements')} "
                        f"{_era_note(corpus, table)} {_CI_NOTE}")
@@ -353,7 +354,7 @@ def _frame_order(corpus: pd.DataFrame) -> list[str]:
     return sorted(schema.FRAMES, key=lambda f: (-int(used[f]), schema.FRAMES.index(f)))
 
 
-def frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+def figure_frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     """Figure 3: share of each group's statements that use each frame, numbers in the cells.
 
     A statement may use several frames, so a row does not add up to 100 %. The last row
@@ -369,7 +370,7 @@ def frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     --------
     >>> from discourse import load_corpus
     >>> corpus = load_corpus()
-    >>> fig, table = frame_heatmap(corpus)
+    >>> fig, table = figure_frame_heatmap(corpus)
     >>> int(table[table["group"] == "all"]["n"].iloc[0]) == len(corpus)
     True
     """
@@ -383,14 +384,14 @@ def frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
              .sort_values(["_row", "_col"], kind="stable")
              .drop(columns=["_row", "_col"]).reset_index(drop=True))
     sizes = table.drop_duplicates("group").set_index("group")["n"]
-    row_labels = {g: f"{style.label(g)} (n={int(sizes[g])})" for g in rows}
+    row_labels = {g: f"{style.display_name(g)} (n={int(sizes[g])})" for g in rows}
     with style.figure_style():
         fig = _new_figure(FIGURES["frame_heatmap"].title, style.DOUBLE_COLUMN, 2.7)
         ax = fig.subplots()
-        plots.plot_heatmap(table, "group", "frame", "share", ax=ax, rows=rows, cols=order,
-                           row_labels=row_labels, highlight_max=True, rotate_xticks=0,
-                           fontsize=7.5)
-        ax.set_xticks(range(len(order)), [style.label(f).replace(" / ", " /\n")
+        plots.plot_heatmap(table, x="frame", y="group", hue="share", ax=ax, x_order=order,
+                           y_order=rows, y_labels=row_labels, highlight_max=True,
+                           rotate_xticks=0, fontsize=7.5)
+        ax.set_xticks(range(len(order)), [style.display_name(f).replace(" / ", " /\n")
                                           for f in order])
         ax.axhline(len(rows) - 1.5, color="white", linewidth=2.5)
         _footnote(fig, f"{_source(corpus)} Cells: share of the row's statements coded with "
@@ -404,7 +405,7 @@ def frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
 # -- 4 frames over time --------------------------------------------------------------------------
 
 
-def frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+def figure_frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     """Figure 4: share of statements using each frame per period, by group.
 
     One panel per frame (ordered by use), one line per group with its Wilson 95 % band:
@@ -420,7 +421,7 @@ def frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = frames_over_time(load_corpus())
+    >>> fig, table = figure_frames_over_time(load_corpus())
     >>> sorted(table["frame"].unique()) == sorted(schema.FRAMES)
     True
     """
@@ -431,7 +432,7 @@ def frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     with style.figure_style():
         fig = _new_figure(FIGURES["frames_over_time"].title, style.DOUBLE_COLUMN, 5.6)
         body = _body(fig)
-        _over_time_panels(body, table, "frame", order, {f: style.label(f) for f in order},
+        _over_time_panels(body, table, "frame", order, {f: style.display_name(f) for f in order},
                           ncols=3, groups=groups)
         _footnote(fig, f"{_source(corpus)} Share of each group's statements in the period "
                        f"coded with the frame. {_era_note(corpus, table)} {_CI_NOTE}")
@@ -443,7 +444,7 @@ def frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
 # -- 5 themes over time --------------------------------------------------------------------------
 
 
-def themes_over_time(
+def figure_themes_over_time(
     corpus: pd.DataFrame, n_themes: int = N_THEMES
 ) -> tuple[Figure, pd.DataFrame]:
     """Figure 5: mean weight of each theme in the statements of each group and period.
@@ -463,7 +464,7 @@ def themes_over_time(
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = themes_over_time(load_corpus(), n_themes=4)
+    >>> fig, table = figure_themes_over_time(load_corpus(), n_themes=4)
     >>> int(table["theme"].nunique())
     4
     """
@@ -508,7 +509,7 @@ def themes_over_time(
 # -- 6 distinctive terms -------------------------------------------------------------------------
 
 
-def distinctive_terms(
+def figure_distinctive_terms(
     corpus: pd.DataFrame, n_terms: int = N_TERMS
 ) -> tuple[Figure, pd.DataFrame]:
     """Figure 6: the terms each group uses more than the others, as z-scores with counts.
@@ -527,16 +528,15 @@ def distinctive_terms(
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = distinctive_terms(load_corpus())
+    >>> fig, table = figure_distinctive_terms(load_corpus())
     >>> int(table.groupby("group").size().max())
     10
     """
-    from .contrast import distinctive_terms as contrast_terms
-    from .contrast import top_terms
+    from .contrast import distinctive_terms, top_terms
 
     if corpus["group"].nunique() < 2:
         raise FigureDataError("distinctive terms need statements of two groups or more")
-    full = contrast_terms(corpus, by="group")
+    full = distinctive_terms(corpus, by="group")
     table = top_terms(full, n_terms).reset_index(drop=True)
     if table.empty:
         raise FigureDataError("no term is frequent enough to compare the groups (see "
@@ -551,9 +551,9 @@ def distinctive_terms(
         axes = fig.subplots(1, len(groups), squeeze=False)[0]
         for ax, group in zip(axes, groups, strict=True):
             part = table[table["group"] == group]
-            plots.plot_distinctive_terms(part, ax=ax, group=group, n=n_terms,
-                                         xlabel="z-score")
-            ax.set_title(style.label(group))
+            plots.plot_distinctive_terms(part, x="z", y="term", hue="group", ax=ax,
+                                         group=group, n=n_terms, xlabel="z-score")
+            ax.set_title(style.display_name(group))
         top = float(table["z"].max()) if len(table) else 1.0
         for ax in axes:
             ax.set_xlim(0, top * 1.45)
@@ -571,7 +571,7 @@ def distinctive_terms(
 # -- 7 country comparison ------------------------------------------------------------------------
 
 
-def country_comparison(
+def figure_country_comparison(
     corpus: pd.DataFrame, min_statements: int = MIN_COUNTRY_STATEMENTS
 ) -> tuple[Figure, pd.DataFrame]:
     """Figure 7: stance shares and frame use by country, all dates pooled.
@@ -589,7 +589,7 @@ def country_comparison(
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = country_comparison(load_corpus())
+    >>> fig, table = figure_country_comparison(load_corpus())
     >>> table["country"].iloc[0]
     'PK'
     """
@@ -619,8 +619,9 @@ def country_comparison(
             str(MIN_COUNTRY_STATEMENTS), str(min_statements))
         fig = _new_figure(title, style.DOUBLE_COLUMN, 3.8)
         axes = fig.subplots(1, 2, width_ratios=[1.0, 1.3])
-        plots.plot_country_comparison(table, axes=axes, countries=countries,
-                                      country_labels=row_labels, frames=_frame_order(corpus))
+        plots.plot_country_comparison(table, x="share", y="country", hue="code", axes=axes,
+                                      y_order=countries, y_labels=row_labels,
+                                      frames=_frame_order(corpus))
         for ax in axes:
             ax.set_title(ax.get_title(loc="left"), loc="left", fontweight="normal")
         _footnote(fig, f"{_source(chosen)} Countries with at least {min_statements} "
@@ -639,21 +640,25 @@ FIGURES: dict[str, FigureSpec] = {
     "statements_per_month": FigureSpec(
         f"{_FOCUS_NAME}: statements on VPN regulation per month, "
         f"{pd.Timestamp(FOCUS_WINDOW[0]):%b %Y} – {pd.Timestamp(FOCUS_WINDOW[1]):%b %Y}",
-        statements_per_month),
+        figure_statements_per_month),
     "stance_over_time": FigureSpec(
-        "Stance on restricting VPNs over time, by group (all countries)", stance_over_time),
+        "Stance on restricting VPNs over time, by group (all countries)",
+        figure_stance_over_time),
     "frame_heatmap": FigureSpec(
         "How each group frames VPN regulation: share of statements using each frame",
-        frame_heatmap),
+        figure_frame_heatmap),
     "frames_over_time": FigureSpec(
-        "Frames over time: share of statements using each frame, by group", frames_over_time),
+        "Frames over time: share of statements using each frame, by group",
+        figure_frames_over_time),
     "themes_over_time": FigureSpec(
-        "Themes over time: mean theme weight of statements, by group", themes_over_time),
+        "Themes over time: mean theme weight of statements, by group",
+        figure_themes_over_time),
     "distinctive_terms": FigureSpec(
-        "Terms that set each group's statements apart from the others'", distinctive_terms),
+        "Terms that set each group's statements apart from the others'",
+        figure_distinctive_terms),
     "country_comparison": FigureSpec(
         f"Stance and frames by country (countries with at least {MIN_COUNTRY_STATEMENTS} "
-        "statements)", country_comparison),
+        "statements)", figure_country_comparison),
 }
 
 
