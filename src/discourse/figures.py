@@ -1,9 +1,10 @@
 """The publication figures: each a function from the corpus to (figure, data), and their files.
 
 Every figure function takes a loaded corpus and returns a matplotlib ``Figure`` and the tidy
-table drawn in it. :data:`FIGURES` lists them in reading order; :func:`write_figures` writes
-each as PNG, SVG and CSV beside a ``manifest.json`` with the SHA-256 of every file, and two
-runs on the same corpus write the same bytes.
+table drawn in it. :data:`FIGURES` lists them in reading order; :func:`write_figures`
+(:func:`build_figures`, then :func:`save_figures`) writes each as PNG, SVG and CSV beside a
+``manifest.json`` with the SHA-256 of every file, and two runs on the same corpus write the
+same bytes.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "FigureDataError",
     "FigureSpec",
     "FIGURES",
+    "BuiltFigures",
     "load_events",
     "figure_statements_per_month",
     "figure_stance_over_time",
@@ -44,6 +46,8 @@ __all__ = [
     "figure_themes_over_time",
     "figure_distinctive_terms",
     "figure_country_comparison",
+    "build_figures",
+    "save_figures",
     "write_figures",
 ]
 
@@ -675,6 +679,87 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
+class BuiltFigures(NamedTuple):
+    """The figures built from one corpus, ready to be saved by :func:`save_figures`."""
+
+    #: Figure id -> (Figure, tidy table), in :data:`FIGURES` order.
+    figures: dict[str, tuple[Figure, pd.DataFrame]]
+    #: Figures the corpus cannot show: ``id``, ``title`` and ``reason`` each.
+    skipped: list[dict[str, str]]
+
+
+def _wanted(ids: Iterable[str] | None) -> list[str]:
+    wanted = list(FIGURES) if ids is None else list(ids)
+    unknown = [i for i in wanted if i not in FIGURES]
+    if unknown:
+        raise ValueError(f"unknown figure id(s): {', '.join(unknown)}; "
+                         f"known: {', '.join(FIGURES)}")
+    return [i for i in FIGURES if i in wanted]
+
+
+def build_figures(corpus: pd.DataFrame, ids: Iterable[str] | None = None) -> BuiltFigures:
+    """Build every figure of :data:`FIGURES` (or those in ``ids``) from a corpus.
+
+    A figure whose function raises :class:`FigureDataError`, or another ``ValueError`` of
+    an analysis that cannot be fitted to the corpus, is skipped with the reason.
+
+    Examples
+    --------
+    >>> from discourse import load_corpus
+    >>> built = build_figures(load_corpus(), ids=["frame_heatmap"])
+    >>> list(built.figures), built.skipped
+    (['frame_heatmap'], [])
+    """
+    built: dict[str, tuple[Figure, pd.DataFrame]] = {}
+    skipped: list[dict[str, str]] = []
+    with style.figure_style():
+        for fid in _wanted(ids):
+            spec = FIGURES[fid]
+            try:
+                built[fid] = spec.build(corpus)
+            except ValueError as err:  # FigureDataError, or a model that cannot be fitted
+                skipped.append({"id": fid, "title": spec.title, "reason": str(err)})
+    return BuiltFigures(built, skipped)
+
+
+def save_figures(
+    built: BuiltFigures,
+    corpus: pd.DataFrame,
+    out_dir: str | PathLike[str],
+    corpus_path: str | PathLike[str] | None = None,
+) -> dict:
+    """Save built figures as PNG, SVG and CSV into ``out_dir``, with ``manifest.json``.
+
+    ``corpus`` is the corpus they were built from (its digest and size go into the
+    manifest). Files, manifest and return value are as described in :func:`write_figures`.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    entries = []
+    with style.figure_style():
+        for fid, (fig, table) in built.figures.items():
+            paths = [out / f"{fid}.png", out / f"{fid}.svg", out / f"{fid}.csv"]
+            fig.savefig(paths[0], dpi=200, metadata={"Software": None})
+            fig.savefig(paths[1], metadata={"Date": None})
+            _write_csv(table, paths[2])
+            files = [{"path": p.name, "sha256": file_sha256(p), "bytes": p.stat().st_size}
+                     for p in paths]
+            entries.append({"id": fid, "title": FIGURES[fid].title, "rows": int(len(table)),
+                            "files": files})
+    manifest = {
+        "version": __version__,
+        "matplotlib_version": mpl.__version__,
+        "corpus_sha256": file_sha256(corpus_path) if corpus_path is not None else None,
+        "corpus_table_sha256": corpus_digest(corpus),
+        "corpus_rows": int(len(corpus)),
+        "figures": entries,
+        "skipped": list(built.skipped),
+    }
+    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    (out / "manifest.json").write_bytes(text.encode("utf-8"))
+    return manifest
+
+
 def write_figures(
     corpus: pd.DataFrame,
     out_dir: str | PathLike[str],
@@ -683,10 +768,11 @@ def write_figures(
 ) -> dict:
     """Write every figure (or those in ``ids``) as PNG, SVG and CSV, and ``manifest.json``.
 
-    For a figure ``<id>``: ``<id>.png`` (200 dpi), ``<id>.svg`` (text kept as text) and
-    ``<id>.csv`` (the tidy data drawn: no index, floats rounded to 6 decimals, dates as
-    ``YYYY-MM-DD``). The files carry no date or software stamp and SVG ids are salted with
-    a fixed string, so the same corpus and the same matplotlib give the same bytes.
+    :func:`build_figures`, then :func:`save_figures`. For a figure ``<id>``: ``<id>.png``
+    (200 dpi), ``<id>.svg`` (text kept as text) and ``<id>.csv`` (the tidy data drawn: no
+    index, floats rounded to 6 decimals, dates as ``YYYY-MM-DD``). The files carry no date
+    or software stamp and SVG ids are salted with a fixed string, so the same corpus and
+    the same matplotlib give the same bytes.
 
     Parameters
     ----------
@@ -722,41 +808,5 @@ def write_figures(
     >>> [f["path"] for f in manifest["figures"][0]["files"]]
     ['frame_heatmap.png', 'frame_heatmap.svg', 'frame_heatmap.csv']
     """
-    wanted = list(FIGURES) if ids is None else list(ids)
-    unknown = [i for i in wanted if i not in FIGURES]
-    if unknown:
-        raise ValueError(f"unknown figure id(s): {', '.join(unknown)}; "
-                         f"known: {', '.join(FIGURES)}")
-    wanted = [i for i in FIGURES if i in wanted]
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    entries = []
-    skipped = []
-    with style.figure_style():
-        for fid in wanted:
-            spec = FIGURES[fid]
-            try:
-                fig, table = spec.build(corpus)
-            except ValueError as err:  # FigureDataError, or a model that cannot be fitted
-                skipped.append({"id": fid, "title": spec.title, "reason": str(err)})
-                continue
-            paths = [out / f"{fid}.png", out / f"{fid}.svg", out / f"{fid}.csv"]
-            fig.savefig(paths[0], dpi=200, metadata={"Software": None})
-            fig.savefig(paths[1], metadata={"Date": None})
-            _write_csv(table, paths[2])
-            files = [{"path": p.name, "sha256": file_sha256(p), "bytes": p.stat().st_size}
-                     for p in paths]
-            entries.append({"id": fid, "title": spec.title, "rows": int(len(table)),
-                            "files": files})
-    manifest = {
-        "version": __version__,
-        "matplotlib_version": mpl.__version__,
-        "corpus_sha256": file_sha256(corpus_path) if corpus_path is not None else None,
-        "corpus_table_sha256": corpus_digest(corpus),
-        "corpus_rows": int(len(corpus)),
-        "figures": entries,
-        "skipped": skipped,
-    }
-    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    (out / "manifest.json").write_bytes(text.encode("utf-8"))
-    return manifest
+    built = build_figures(corpus, ids)
+    return save_figures(built, corpus, out_dir, corpus_path=corpus_path)
