@@ -152,3 +152,28 @@ def test_figures_command(small_corpus, tmp_path, capsys):
     assert captured.out.splitlines() == [
         f"{fid}: {fid}.png, {fid}.svg, {fid}.csv" for fid in written]
     assert f"wrote {len(written)} figures and manifest.json to {out}" in captured.err
+
+
+def test_figures_into_a_file_or_below_one_is_a_clear_error(tmp_path, capsys):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x", encoding="utf-8")
+    for out, reason in [(a_file, "exists and is not a folder"),
+                        (a_file / "figs", "lies below a file")]:
+        assert main(["figures", "--out", str(out)]) == 1
+        err = capsys.readouterr().err
+        assert err.splitlines() == [f"discourse figures: cannot write to --out {out}: {reason}"
+                                    f"{', not a folder' if 'below' in reason else ''}; give "
+                                    "a folder you can write to"]
+    assert a_file.read_text(encoding="utf-8") == "x"
+
+
+def test_figures_interrupted_exits_130_with_one_line(tmp_path, capsys, monkeypatch):
+    import discourse.figures
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(discourse.figures, "write_figures", interrupted)
+    assert main(["figures", "--out", str(tmp_path / "figs")]) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "discourse figures: interrupted\n" and captured.out == ""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import matplotlib
@@ -278,3 +280,82 @@ def test_theme_figure_uses_the_number_of_themes_the_corpus_supports(corpus):
 
     choice = choose_n_themes(corpus["text"], corpus["actor"])
     assert int(choice.loc[choice["chosen"], "n_themes"].iloc[0]) == figures.N_THEMES
+
+
+# -- writing safely ----------------------------------------------------------------------------
+
+
+class InterruptedFigure(Figure):
+    """A figure whose SVG is never written: Ctrl-C arrives while it is saved."""
+
+    def savefig(self, fname, **kwargs):
+        if str(fname).endswith(".svg"):
+            raise KeyboardInterrupt
+        return super().savefig(fname, **kwargs)
+
+
+def _true_to_its_files(folder: Path) -> bool:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return all(file_sha256(folder / f["path"]) == f["sha256"]
+               for entry in manifest["figures"] for f in entry["files"])
+
+
+def test_an_interrupted_save_leaves_the_previous_set_whole(figure_set, tmp_path):
+    out = tmp_path / "figs"
+    shutil.copytree(figure_set.folder, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    heatmap = figure_set.built.figures["frame_heatmap"]
+    fig = InterruptedFigure()
+    fig.subplots().plot([0, 1], [0, 1])
+    built = figures.BuiltFigures({"frame_heatmap": heatmap,
+                                  "stance_over_time": (fig, heatmap[1])}, [])
+    with pytest.raises(KeyboardInterrupt):
+        figures.save_figures(built, figure_set.corpus, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert _true_to_its_files(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figs"]  # no half-written folder
+
+
+def test_save_replaces_links_and_keeps_other_files(figure_set, tmp_path):
+    outside = tmp_path / "outside.csv"
+    outside.write_text("not yours\n", encoding="utf-8")
+    out = tmp_path / "figs"
+    out.mkdir()
+    (out / "frame_heatmap.csv").symlink_to(outside)
+    (out / "notes.txt").symlink_to(outside)
+    (out / "stance_over_time.png").write_bytes(b"an old, skipped figure")
+    built = figures.BuiltFigures({"frame_heatmap": figure_set.built.figures["frame_heatmap"]},
+                                 [])
+    manifest = figures.save_figures(built, figure_set.corpus, out)
+    assert outside.read_text(encoding="utf-8") == "not yours\n"  # not written through
+    written = out / "frame_heatmap.csv"
+    assert not written.is_symlink()
+    assert written.read_bytes() == (figure_set.folder / "frame_heatmap.csv").read_bytes()
+    assert (out / "notes.txt").is_symlink() and (out / "notes.txt").resolve() == outside
+    assert (out / "stance_over_time.png").read_bytes() == b"an old, skipped figure"
+    assert [e["id"] for e in manifest["figures"]] == ["frame_heatmap"]
+    assert _true_to_its_files(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figs", "outside.csv"]
+
+
+def test_an_unusable_folder_is_refused_before_anything_is_written(corpus, tmp_path):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x", encoding="utf-8")
+    with pytest.raises(NotADirectoryError, match="not a folder"):
+        figures.write_figures(corpus, a_file, ids=["frame_heatmap"])
+    with pytest.raises(NotADirectoryError, match="below a file"):
+        figures.write_figures(corpus, a_file / "figs", ids=["frame_heatmap"])
+    assert a_file.read_text(encoding="utf-8") == "x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_a_read_only_folder_is_refused(corpus, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        with pytest.raises(PermissionError, match="read-only"):
+            figures.write_figures(corpus, locked / "figs", ids=["frame_heatmap"])
+    finally:
+        locked.chmod(0o755)

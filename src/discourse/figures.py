@@ -10,6 +10,10 @@ same bytes.
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import shutil
+import stat
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from os import PathLike
@@ -722,6 +726,40 @@ def build_figures(corpus: pd.DataFrame, ids: Iterable[str] | None = None) -> Bui
     return BuiltFigures(built, skipped)
 
 
+def _output_folder(out_dir: str | PathLike[str]) -> Path:
+    """The folder to (re)place: ``out_dir`` itself, or the folder it links to. Refuse a
+    path that is a file, lies below a file, or cannot be written (``OSError``)."""
+    out = Path(out_dir)
+    if out.is_symlink():
+        out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(20, "exists and is not a folder", str(out))
+    parent = out.parent
+    for ancestor in [parent, *parent.parents]:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise NotADirectoryError(20, "lies below a file, not a folder", str(out))
+            break
+    parent.mkdir(parents=True, exist_ok=True)
+    for folder in ([out] if out.exists() else []) + [parent]:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(13, "is read-only", str(folder))
+    return out
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """Copy what ``old`` holds and ``new`` does not (a skipped figure's files, anything the
+    user put there) into ``new``; symbolic links are copied as links, never followed."""
+    for entry in sorted(old.iterdir()):
+        target = new / entry.name
+        if target.exists() or target.is_symlink():
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, target, symlinks=True)
+        else:
+            shutil.copy2(entry, target, follow_symlinks=False)
+
+
 def save_figures(
     built: BuiltFigures,
     corpus: pd.DataFrame,
@@ -732,31 +770,66 @@ def save_figures(
 
     ``corpus`` is the corpus they were built from (its digest and size go into the
     manifest). Files, manifest and return value are as described in :func:`write_figures`.
+
+    Everything is written into a new folder beside ``out_dir`` (``.<name>.tmp-*``), with
+    what ``out_dir`` already held and the new set does not replace (a skipped figure's old
+    files, other files) copied over, symbolic links as links; only then does the new folder
+    take the place of the old one (two renames, the old folder removed last). An interrupt
+    or an error before that leaves ``out_dir`` as it was, its manifest true to its files,
+    and no file is ever written through a symbolic link. If ``out_dir`` is itself a link
+    to a folder, that folder is replaced.
+
+    Raises
+    ------
+    OSError
+        ``out_dir`` is a file, lies below a file, or cannot be written (``NotADirectoryError``,
+        ``PermissionError``); nothing is written then.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    entries = []
-    with style.figure_style():
-        for fid, (fig, table) in built.figures.items():
-            paths = [out / f"{fid}.png", out / f"{fid}.svg", out / f"{fid}.csv"]
-            fig.savefig(paths[0], dpi=200, metadata={"Software": None})
-            fig.savefig(paths[1], metadata={"Date": None})
-            _write_csv(table, paths[2])
-            files = [{"path": p.name, "sha256": file_sha256(p), "bytes": p.stat().st_size}
-                     for p in paths]
-            entries.append({"id": fid, "title": FIGURES[fid].title, "rows": int(len(table)),
-                            "files": files})
-    manifest = {
-        "version": __version__,
-        "matplotlib_version": mpl.__version__,
-        "corpus_sha256": file_sha256(corpus_path) if corpus_path is not None else None,
-        "corpus_table_sha256": corpus_digest(corpus),
-        "corpus_rows": int(len(corpus)),
-        "figures": entries,
-        "skipped": list(built.skipped),
-    }
-    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    (out / "manifest.json").write_bytes(text.encode("utf-8"))
+    out = _output_folder(out_dir)
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    staging = out.parent / f".{out.name}.tmp-{token}"
+    os.mkdir(staging)  # mode 0o777 less the umask, like any new folder
+    try:
+        entries = []
+        with style.figure_style():
+            for fid, (fig, table) in built.figures.items():
+                paths = [staging / f"{fid}.{ext}" for ext in ("png", "svg", "csv")]
+                fig.savefig(paths[0], dpi=200, metadata={"Software": None})
+                fig.savefig(paths[1], metadata={"Date": None})
+                _write_csv(table, paths[2])
+                files = [{"path": p.name, "sha256": file_sha256(p), "bytes": p.stat().st_size}
+                         for p in paths]
+                entries.append({"id": fid, "title": FIGURES[fid].title,
+                                "rows": int(len(table)), "files": files})
+        manifest = {
+            "version": __version__,
+            "matplotlib_version": mpl.__version__,
+            "corpus_sha256": file_sha256(corpus_path) if corpus_path is not None else None,
+            "corpus_table_sha256": corpus_digest(corpus),
+            "corpus_rows": int(len(corpus)),
+            "figures": entries,
+            "skipped": list(built.skipped),
+        }
+        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        (staging / "manifest.json").write_bytes(text.encode("utf-8"))
+        if out.exists():
+            _carry_over(out, staging)
+            os.chmod(staging, stat.S_IMODE(out.stat().st_mode))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    retired = out.parent / f".{out.name}.old-{token}" if out.exists() else None
+    try:
+        if retired is not None:
+            os.rename(out, retired)
+        os.rename(staging, out)
+    except BaseException:
+        if retired is not None and retired.exists() and not out.exists():
+            os.rename(retired, out)  # put the old folder back
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
     return manifest
 
 
@@ -779,7 +852,8 @@ def write_figures(
     corpus : DataFrame
         A loaded corpus (:func:`discourse.load_corpus`).
     out_dir : path
-        Folder to write into (created if missing).
+        Folder to write into (created if missing); replaced as a whole at the end (see
+        :func:`save_figures`), so an interrupted run leaves the previous set intact.
     corpus_path : path, optional
         The file or folder the corpus was read from; its SHA-256
         (:func:`discourse.paths.file_sha256`) goes into the manifest.
@@ -808,5 +882,6 @@ def write_figures(
     >>> [f["path"] for f in manifest["figures"][0]["files"]]
     ['frame_heatmap.png', 'frame_heatmap.svg', 'frame_heatmap.csv']
     """
+    _output_folder(out_dir)  # refuse an unusable folder before the work of building
     built = build_figures(corpus, ids)
     return save_figures(built, corpus, out_dir, corpus_path=corpus_path)
