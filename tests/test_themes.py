@@ -141,15 +141,16 @@ def test_same_seed_gives_identical_results(corpus):
     assert (a.stability_, a.coherence_) == (b.stability_, b.coherence_)
 
 
-def test_equal_themes_are_numbered_by_their_top_terms():
-    """Two mirror-image topics carry the same mass: the tie goes to the top terms."""
-    left = ["alpha beta gamma", "alpha beta delta", "gamma delta alpha"] * 4
-    right = [t.replace("alpha", "omega").replace("beta", "sigma").replace("gamma", "kappa")
-             .replace("delta", "lambda") for t in left]
-    fitted = ThemeModel(n_themes=2, top_n=4, n_seeds=0).fit(left + right)
-    assert sorted(fitted.top_terms_) == fitted.top_terms_
-    assert fitted.top_terms_[0][0] == "alpha"
-    assert fitted.dominant_theme_.tolist() == [0] * 12 + [1] * 12
+def test_the_largest_topic_is_theme_zero():
+    """Topics of 30, 20 and 10 statements: numbered by size, far from any tie."""
+    rng = np.random.default_rng(1)
+    sizes = {"privacy": 10, "economy": 30, "religion": 20}
+    texts = [" ".join(rng.choice(TOPICS[t], size=8)) for t, k in sizes.items() for _ in range(k)]
+    fitted = ThemeModel(n_themes=3, top_n=8, n_seeds=0).fit(texts)
+    named = [next(t for t, words in TOPICS.items() if terms[0] in words)
+             for terms in fitted.top_terms_]
+    assert named == ["economy", "religion", "privacy"]
+    assert np.bincount(fitted.dominant_theme_).tolist() == [30, 20, 10]
 
 
 REPORT = ("import json; from discourse import load_corpus; from discourse.themes import "
