@@ -11,16 +11,13 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from discourse.themes import (
     STABILITY_THRESHOLD,
     ThemeModel,
-    _choose,
-    _labels,
-    _npmi_coherence,
+    choose_from_scores,
     choose_n_themes,
     themes_report,
 )
@@ -189,20 +186,34 @@ def test_stability_uses_n_seeds_runs(corpus):
     assert fitted.stability_ != ThemeModel(n_themes=6, n_seeds=3).fit(corpus["text"]).stability_
 
 
-def test_npmi_by_hand():
-    # 4 documents; terms a, b, c. D(a) = 2, D(b) = 2, D(c) = 1; D(a, b) = 1, D(a, c) = 0,
-    # D(b, c) = 1.
-    presence = sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1], [0, 0, 0]]) > 0)
-    npmi_ab = math.log(4 * 1 / (2 * 2)) / -math.log(1 / 4)  # = 0: independent
-    npmi_ac = -1.0  # never together
-    npmi_bc = math.log(4 * 1 / (2 * 1)) / -math.log(1 / 4)  # = 0.5
-    expected = (npmi_ab + npmi_ac + npmi_bc) / 3
-    assert _npmi_coherence(presence, np.array([0, 1, 2])) == pytest.approx(expected)
-    assert expected == pytest.approx(-0.5 / 3)
-    # always together in every document: 1; fewer than two terms: -1
-    every = sparse.csr_matrix(np.ones((3, 2), dtype=bool))
-    assert _npmi_coherence(every, np.array([0, 1])) == 1.0
-    assert _npmi_coherence(presence, np.array([0])) == -1.0
+def npmi_by_hand(n: int, d_w: int, d_v: int, d_wv: int) -> float:
+    """NPMI(w, v) = log(N D(w, v) / (D(w) D(v))) / -log(D(w, v) / N); -1 if never together,
+    1 if together in every document."""
+    if d_wv == 0:
+        return -1.0
+    if d_wv == n:
+        return 1.0
+    return math.log(n * d_wv / (d_w * d_v)) / -math.log(d_wv / n)
+
+
+def test_npmi_by_hand_known_values():
+    assert npmi_by_hand(4, 2, 2, 1) == 0.0  # independent
+    assert npmi_by_hand(4, 2, 1, 1) == pytest.approx(0.5)
+    assert npmi_by_hand(4, 2, 1, 0) == -1.0
+
+
+def test_coherence_is_the_mean_npmi_of_the_top_terms(corpus):
+    """Recount, with plain sets, which statements hold each top term, and redo the NPMI."""
+    fitted = ThemeModel(n_themes=3, top_n=5, n_seeds=0).fit(corpus["text"])
+    analyse = fitted.vectorizer_.build_analyzer()
+    docs = [set(analyse(text)) for text in corpus["text"]]
+    n = len(docs)
+    for theme, terms in enumerate(fitted.top_terms_):
+        pairs = [(w, v) for i, w in enumerate(terms) for v in terms[i + 1:]]
+        scores = [npmi_by_hand(n, sum(w in d for d in docs), sum(v in d for d in docs),
+                               sum(w in d and v in d for d in docs)) for w, v in pairs]
+        assert fitted.theme_coherence_[theme] == pytest.approx(sum(scores) / len(scores))
+    assert fitted.coherence_ == pytest.approx(fitted.theme_coherence_.mean())
 
 
 def test_coherence_in_range(model, corpus):
@@ -212,13 +223,23 @@ def test_coherence_in_range(model, corpus):
     assert -1 <= many.coherence_ <= 1
 
 
-def test_labels_are_unique_and_skip_repeated_words():
-    assert _labels([["IT", "IT exports", "freelancers", "economy"]]) == [
-        "IT / freelancers / economy"]
-    assert _labels([["a", "b", "c", "d"], ["a", "b", "c", "e"]]) == ["a / b / c / d",
-                                                                     "a / b / c / e"]
-    assert _labels([["a", "b"], ["a", "b"]]) == ["a / b (#0)", "a / b (#1)"]
-    assert _labels([[]]) == ["(empty)"]
+def test_labels_are_the_first_top_terms_that_repeat_no_word(model):
+    for label, terms in zip(model.labels_, model.top_terms_, strict=True):
+        picked, seen = [], set()
+        for term in terms:
+            if not set(term.split()) & seen:
+                picked.append(term)
+                seen |= set(term.split())
+        assert label == " / ".join(picked[:3])
+    texts = ["tariff exports revenue", "tariff exports growth", "exports growth revenue",
+             "tariff growth revenue", "blasphemy sermon clerics", "blasphemy sermon piety",
+             "piety clerics sermon"] * 2
+    fitted = ThemeModel(n_themes=2, top_n=6, n_seeds=0).fit(texts)
+    religion = next(t for t, terms in enumerate(fitted.top_terms_) if "sermon" in terms)
+    terms = fitted.top_terms_[religion]
+    assert terms[:3] == ["sermon", "blasphemy", "blasphemy sermon"]
+    label = fitted.labels_[religion].split(" / ")
+    assert label[:2] == ["sermon", "blasphemy"] and label[2] in {"clerics", "piety"}
 
 
 # -- choosing the number of themes -----------------------------------------------------------
@@ -227,7 +248,7 @@ def test_labels_are_unique_and_skip_repeated_words():
 def test_choice_rule_prefers_coherence_among_stable_models():
     table = pd.DataFrame({"n_themes": [4, 5, 6, 7], "stability": [1.0, 0.95, 0.85, 0.9],
                           "coherence": [0.2, 0.3, 0.5, 0.3]})
-    chosen = _choose(table)
+    chosen = choose_from_scores(table)
     assert chosen["chosen"].tolist() == [False, True, False, False]  # 6 is unstable; 5 < 7
     assert chosen["reason"].tolist()[2].startswith("unstable")
     assert chosen["reason"].tolist()[3].startswith("as coherent as 5")
@@ -236,7 +257,7 @@ def test_choice_rule_prefers_coherence_among_stable_models():
 def test_choice_rule_falls_back_to_the_most_stable():
     table = pd.DataFrame({"n_themes": [4, 5, 6], "stability": [0.8, 0.85, 0.85],
                           "coherence": [0.5, 0.1, 0.2]})
-    chosen = _choose(table)
+    chosen = choose_from_scores(table)
     assert chosen["chosen"].tolist() == [False, True, False]
     assert chosen["reason"].tolist()[1].startswith("no model reaches")
 

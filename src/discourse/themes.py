@@ -18,6 +18,7 @@ from .features import make_vectorizer
 __all__ = [
     "STABILITY_THRESHOLD",
     "ThemeModel",
+    "choose_from_scores",
     "choose_n_themes",
     "themes_report",
 ]
@@ -431,9 +432,33 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 # -- choosing the number of themes and reporting -----------------------------------------------
 
 
-def _choose(table: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
-    """Add ``chosen`` and ``reason`` to a table of ``n_themes``, ``stability``, ``coherence``
-    by the rule of :func:`choose_n_themes` (rows with missing scores are never chosen)."""
+def choose_from_scores(table: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """Apply the rule of :func:`choose_n_themes` to a table of scores.
+
+    Useful to re-apply the rule to scores stored earlier or computed another way.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``n_themes``, ``stability`` and ``coherence``, one row per candidate; a row with a
+        missing score (a candidate that could not be fitted) is never chosen.
+    limit : int, optional
+        The largest number of themes the corpus allows, quoted in the reason of a
+        candidate that could not be fitted.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``chosen`` (exactly one True) and ``reason`` (why each candidate was or
+        was not chosen).
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"n_themes": [4, 5, 6], "stability": [0.95, 0.92, 0.7],
+    ...                        "coherence": [0.1, 0.3, 0.5]})
+    >>> choose_from_scores(scores)[["n_themes", "chosen"]].values.tolist()
+    [[4, False], [5, True], [6, False]]
+    """
     table = table.copy()
     fitted = table.dropna(subset=["stability", "coherence"])
     if fitted.empty:
@@ -530,7 +555,7 @@ def choose_n_themes(
     if table["stability"].isna().all():
         raise ValueError(f"no candidate can be fitted: a corpus of {matrix.shape[0]} "
                          f"statements and {matrix.shape[1]} terms allows 1 to {limit} themes")
-    return _choose(table, limit)
+    return choose_from_scores(table, limit)
 
 
 def themes_report(
