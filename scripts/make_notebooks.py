@@ -129,7 +129,7 @@ print(row["text"])"""),
 The share of each group's statements that use each frame (a statement can use several).
 """),
     code("""
-fig, table = figures.frame_heatmap(corpus)
+fig, table = figures.figure_frame_heatmap(corpus)
 fig"""),
     md("""
 ## Validation: what a researcher sees when a file is wrong
@@ -202,7 +202,7 @@ Mean theme weight of the statements of each group and period, with bootstrap 95 
 intervals (statements resampled, seeded).
 """),
     code("""
-fig, table = figures.themes_over_time(corpus, n_themes=k)
+fig, table = figures.figure_themes_over_time(corpus, n_themes=k)
 fig"""),
     md("""
 ## Distinctive vocabulary
@@ -214,7 +214,7 @@ Benjamini-Hochberg adjusted over all terms; the raw counts are beside them.
 terms = contrast.distinctive_terms(corpus, by="group")
 """ + show("contrast.top_terms(terms, n=8)[['group', 'term', 'z', 'p_adj', 'count_group', 'count_rest']]")),
     code("""
-fig, table = figures.distinctive_terms(corpus)
+fig, table = figures.figure_distinctive_terms(corpus)
 fig"""),
     md("""
 Pairwise: civil society against the state only.
@@ -348,7 +348,7 @@ stance = timeline.category_shares(corpus, "stance", by="group", period=PERIOD)
 recent = stance[stance["period"] >= "2024"]
 """ + show("recent[['group', 'period', 'stance', 'n', 'count', 'share', 'ci_low', 'ci_high']]")),
     code("""
-fig, table = figures.stance_over_time(corpus)
+fig, table = figures.figure_stance_over_time(corpus)
 fig"""),
     md("""
 ## Frames
@@ -359,7 +359,7 @@ top = frames[frames["period"] >= "2024"].sort_values(["group", "period", "share"
                                                       ascending=[True, True, False, True])
 """ + show("top.groupby(['group', 'period']).head(3)[['group', 'period', 'frames', 'n', 'share', 'ci_low', 'ci_high']]")),
     code("""
-fig, table = figures.frames_over_time(corpus)
+fig, table = figures.figure_frames_over_time(corpus)
 fig"""),
     md("""
 ## What we found, and the caveats
@@ -397,7 +397,7 @@ compare with other countries?
 Statements about Pakistan per month, with the events documented by the corpus.
 """),
     code("""
-fig, table = figures.statements_per_month(corpus)
+fig, table = figures.figure_statements_per_month(corpus)
 fig"""),
     code("""
 events = figures.load_events()
@@ -421,7 +421,7 @@ print(case[["date", "date_precision", "group", "stance", "actor"]].assign(
 Stance shares and the frames used, by country (countries with at least 8 statements).
 """),
     code("""
-fig, table = figures.country_comparison(corpus)
+fig, table = figures.figure_country_comparison(corpus)
 fig"""),
     md("""
 The state's own statements, by country (countries with at least 5 state statements):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import matplotlib
 import pytest
@@ -50,3 +51,34 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+# -- the publication figures, built once per test session --------------------------------------
+
+
+class FigureSet(NamedTuple):
+    """Every figure built from a private copy of the shipped corpus, and saved once."""
+
+    corpus_file: Path
+    corpus: Any
+    built: Any  # figures.BuiltFigures
+    folder: Path
+    manifest: dict
+
+
+@pytest.fixture(scope="session")
+def figure_set(tmp_path_factory) -> FigureSet:
+    """Build and save all figures once per session (copying the corpus first, so that its
+    hash cannot change mid-session)."""
+    import shutil
+
+    from discourse import figures, load_corpus
+    from discourse.paths import shipped_corpus_file
+
+    corpus_file = tmp_path_factory.mktemp("corpus") / "statements.csv"
+    shutil.copyfile(shipped_corpus_file(), corpus_file)
+    corpus = load_corpus(corpus_file)
+    built = figures.build_figures(corpus)
+    folder = tmp_path_factory.mktemp("figures")
+    manifest = figures.save_figures(built, corpus, folder, corpus_path=corpus_file)
+    return FigureSet(corpus_file, corpus, built, folder, manifest)

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from discourse import load_corpus
 from discourse.cli import main
-from discourse.paths import shipped_corpus_file
+from discourse.figures import FIGURES
+from discourse.paths import file_sha256, shipped_corpus_file
 
 
 @pytest.fixture(scope="module")
@@ -39,49 +39,49 @@ def run(*args: str, stdin: str | bytes | None = None, cache=None) -> subprocess.
                           input=stdin.encode() if isinstance(stdin, str) else stdin, env=env)
 
 
-def test_themes_json(small_corpus):
-    result = run("themes", "--corpus", str(small_corpus), "--n-themes", "4", "--seed", "1",
-                 "--json")
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+def test_themes_json(small_corpus, capsys):
+    args = ["themes", "--corpus", str(small_corpus), "--n-themes", "4", "--seed", "1", "--json"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    report = json.loads(out)
     assert report["n_themes"] == 4 and report["seed"] == 1
     assert {"stability", "coherence", "themes"} <= set(report)
-    assert len(report["themes"]) == 4
+    assert [t["id"] for t in report["themes"]] == [0, 1, 2, 3]
     for theme in report["themes"]:
         assert {"id", "label", "top_terms", "share"} <= set(theme)
+    assert sum(t["n_documents"] for t in report["themes"]) <= 120
     assert sum(t["share"] for t in report["themes"]) == pytest.approx(1.0, abs=0.02)
-    again = run("themes", "--corpus", str(small_corpus), "--n-themes", "4", "--seed", "1",
-                "--json")
-    assert again.stdout == result.stdout  # same seed, new process: identical output
+    assert main(args) == 0
+    assert capsys.readouterr().out == out  # same seed: identical output
 
 
 def test_themes_text(small_corpus, capsys):
     assert main(["themes", "--corpus", str(small_corpus), "--n-themes", "3"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("3 themes (seed 0): stability ")
-    assert "[2] " in out
+    assert [line[:4] for line in out.splitlines() if line.startswith("[")] == ["[0] ", "[1] ",
+                                                                             "[2] "]
 
 
-def test_terms_json_and_by(small_corpus):
-    result = run("terms", "--corpus", str(small_corpus), "--top", "3", "--json")
-    assert result.returncode == 0, result.stderr
-    rows = json.loads(result.stdout)
+def test_terms_json_and_by(small_corpus, capsys):
+    assert main(["terms", "--corpus", str(small_corpus), "--top", "3", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
     assert {r["group"] for r in rows} == {"civil_society", "industry", "state"}
     assert all(len([r for r in rows if r["group"] == g]) <= 3 for g in {r["group"] for r in rows})
     for row in rows:
         assert {"group", "term", "z", "p_adj", "count_group", "count_rest"} <= set(row)
-        assert 0 <= row["p_adj"] <= 1
-    by_stance = run("terms", "--corpus", str(small_corpus), "--by", "stance", "--top", "2",
-                    "--json")
-    assert {r["group"] for r in json.loads(by_stance.stdout)} <= {
+        assert 0 <= row["p_adj"] <= 1 and row["z"] > 0
+    assert main(["terms", "--corpus", str(small_corpus), "--by", "stance", "--top", "2",
+                 "--json"]) == 0
+    assert {r["group"] for r in json.loads(capsys.readouterr().out)} <= {
         "supports_restriction", "conditional", "opposes_restriction", "neutral"}
 
 
-def test_terms_unknown_column(small_corpus):
-    result = run("terms", "--corpus", str(small_corpus), "--by", "colour")
-    assert result.returncode == 1
-    assert b"--by: no column 'colour'" in result.stderr
-    assert b"Traceback" not in result.stderr
+def test_terms_unknown_column(small_corpus, capsys):
+    assert main(["terms", "--corpus", str(small_corpus), "--by", "colour"]) == 1
+    err = capsys.readouterr().err
+    assert "--by: no column 'colour'" in err
+    assert "Traceback" not in err
 
 
 @pytest.fixture
@@ -183,11 +183,40 @@ def test_evaluate_text(small_corpus, capsys):
     assert "stance: 120 statements from " in out
 
 
-def test_figures_command(tmp_path):
+def test_figures_command(small_corpus, tmp_path, capsys):
     out = tmp_path / "figs"
-    result = run("figures", "--out", str(out))
-    assert result.returncode == 0, result.stderr
+    assert main(["figures", "--corpus", str(small_corpus), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
     manifest = json.loads((out / "manifest.json").read_text())
-    assert len(manifest["figures"]) >= 7
-    assert manifest["corpus_rows"] == len(load_corpus())
-    assert manifest["corpus_sha256"]  # the shipped corpus file is hashed too
+    written = [f["id"] for f in manifest["figures"]]
+    assert written + [s["id"] for s in manifest["skipped"]] == list(FIGURES)
+    assert manifest["corpus_rows"] == 120
+    assert manifest["corpus_sha256"] == file_sha256(small_corpus)
+    assert captured.out.splitlines() == [
+        f"{fid}: {fid}.png, {fid}.svg, {fid}.csv" for fid in written]
+    assert f"wrote {len(written)} figures and manifest.json to {out}" in captured.err
+
+
+def test_figures_into_a_file_or_below_one_is_a_clear_error(tmp_path, capsys):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x", encoding="utf-8")
+    for out, reason in [(a_file, "exists and is not a folder"),
+                        (a_file / "figs", "lies below a file")]:
+        assert main(["figures", "--out", str(out)]) == 1
+        err = capsys.readouterr().err
+        assert err.splitlines() == [f"discourse figures: cannot write to --out {out}: {reason}"
+                                    f"{', not a folder' if 'below' in reason else ''}; give "
+                                    "a folder you can write to"]
+    assert a_file.read_text(encoding="utf-8") == "x"
+
+
+def test_figures_interrupted_exits_130_with_one_line(tmp_path, capsys, monkeypatch):
+    import discourse.figures
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(discourse.figures, "write_figures", interrupted)
+    assert main(["figures", "--out", str(tmp_path / "figs")]) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "discourse figures: interrupted\n" and captured.out == ""

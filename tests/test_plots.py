@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -65,11 +63,6 @@ TERMS = pd.DataFrame({
 # -- style -------------------------------------------------------------------------------------
 
 
-def test_group_colours_are_the_fixed_okabe_ito_ones():
-    assert style.GROUP_COLORS == {"civil_society": "#009E73", "industry": "#E69F00",
-                                  "state": "#0072B2"}
-
-
 def test_every_code_has_a_colour_and_a_label():
     assert set(style.GROUP_COLORS) == set(schema.GROUPS)
     assert set(style.STANCE_COLORS) == set(style.STANCE_LABELS) == set(schema.STANCES)
@@ -79,12 +72,12 @@ def test_every_code_has_a_colour_and_a_label():
         assert len({to_hex(c) for c in table.values()}) == len(table)  # all distinct
 
 
-def test_labels_are_readable():
-    assert style.label("civil_society") == "Civil society"
-    assert style.label("supports_restriction") == "Supports restriction"
-    assert style.label("morality_religion") == "Morality / religion"
-    assert style.label("PK") == "Pakistan"
-    assert style.label("some_new_code") == "Some new code"
+def test_display_names_are_readable():
+    assert style.display_name("civil_society") == "Civil society"
+    assert style.display_name("supports_restriction") == "Supports restriction"
+    assert style.display_name("morality_religion") == "Morality / religion"
+    assert style.display_name("PK") == "Pakistan"
+    assert style.display_name("some_new_code") == "Some new code"
     assert style.country_label("MM") == "Myanmar"
 
 
@@ -144,19 +137,11 @@ def test_events_as_text():
 
 
 def test_event_key_lists_every_event():
-    ax = plots.plot_event_key(EVENTS, ax=new_ax(), ncols=2)
+    ax = plots.plot_event_key(EVENTS, x="date", y="label", ax=new_ax(), ncols=2)
     text = "\n".join(t.get_text() for t in ax.texts)
     assert "1  1 Jan 2023  Out of range" in text
     assert "4  20 Nov 2024  Walk-back" in text
     assert not ax.axison
-
-
-def test_spread_keeps_order_gap_and_bounds():
-    placed = plots._spread([0.5, 0.5, 0.51, 0.98, 0.99], gap=0.05)
-    assert placed == sorted(placed)
-    assert all(b - a >= 0.05 - 1e-12 for a, b in zip(placed, placed[1:], strict=False))
-    assert 0 <= placed[0] and placed[-1] <= 1
-    assert plots._spread([0.1, 0.9], gap=0.05) == [0.1, 0.9]
 
 
 # -- shares, small multiples -------------------------------------------------------------------
@@ -164,7 +149,7 @@ def test_spread_keeps_order_gap_and_bounds():
 
 def test_shares_draw_a_line_and_a_band_per_category():
     ax = new_ax()
-    out = plots.plot_shares_over_time(SHARES, "share", "stance", ax=ax)
+    out = plots.plot_shares_over_time(SHARES, y="share", hue="stance", ax=ax)
     assert out is ax
     assert len(ax.get_lines()) == 2
     assert len(ax.collections) == 2  # the bands
@@ -176,7 +161,7 @@ def test_shares_draw_a_line_and_a_band_per_category():
 
 
 def test_shares_on_period_labels_are_evenly_spaced():
-    ax = plots.plot_shares_over_time(SHARES, "share", "stance", ax=new_ax(), x="period",
+    ax = plots.plot_shares_over_time(SHARES, x="period", y="share", hue="stance", ax=new_ax(),
                                      ci=None, legend=False)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2023", "2024"]
     assert ax.get_lines()[0].get_xdata().tolist() == [0.0, 1.0]
@@ -186,19 +171,21 @@ def test_shares_on_period_labels_are_evenly_spaced():
 def test_small_multiples_on_a_figure_and_on_given_axes():
     table = pd.concat([SHARES, SHARES.assign(group="industry")], ignore_index=True)
     fig = Figure()
-    axes = plots.plot_small_multiples(table, "group", plots.plot_shares_over_time, fig=fig,
-                                      ncols=3, value_col="share", category_col="stance",
-                                      legend=False)
+    axes = plots.plot_small_multiples(table, panel="group",
+                                      plot_func=plots.plot_shares_over_time, fig=fig, ncols=3,
+                                      y="share", hue="stance", legend=False)
     assert [ax.get_title() for ax in axes] == ["State", "Industry"]
     assert len(fig.axes) == 3 and not fig.axes[2].get_visible()
     grid = Figure().subplots(1, 2)
-    axes = plots.plot_small_multiples(table, "group", plots.plot_shares_over_time, axes=grid,
+    axes = plots.plot_small_multiples(table, panel="group",
+                                      plot_func=plots.plot_shares_over_time, axes=grid,
                                       panels=["industry"], titles={"industry": "Firms"},
-                                      value_col="share", category_col="stance")
+                                      y="share", hue="stance")
     assert axes[0] is grid[0] and axes[0].get_title() == "Firms"
     with pytest.raises(ValueError, match="panels need"):
-        plots.plot_small_multiples(table, "group", plots.plot_shares_over_time,
-                                   axes=[new_ax()], value_col="share", category_col="stance")
+        plots.plot_small_multiples(table, panel="group",
+                                   plot_func=plots.plot_shares_over_time, axes=[new_ax()],
+                                   y="share", hue="stance")
 
 
 # -- heatmap -----------------------------------------------------------------------------------
@@ -209,7 +196,8 @@ def test_heatmap_prints_every_cell_readable_on_dark_and_light():
                           "frame": ["security", "rights", "security", "rights"],
                           "share": [0.9, 0.05, 0.3, np.nan]})
     ax = new_ax()
-    out = plots.plot_heatmap(table, "group", "frame", "share", ax=ax, highlight_max=True)
+    out = plots.plot_heatmap(table, x="frame", y="group", hue="share", ax=ax,
+                             highlight_max=True)
     assert out is ax
     texts = {t.get_text(): t for t in ax.texts}
     assert set(texts) == {"90%", "5%", "30%", "–"}
@@ -222,7 +210,8 @@ def test_heatmap_prints_every_cell_readable_on_dark_and_light():
 
 def test_heatmap_without_numbers():
     table = pd.DataFrame({"r": ["a"], "c": ["b"], "v": [1.0]})
-    assert len(plots.plot_heatmap(table, "r", "c", "v", annot=False, ax=new_ax()).texts) == 0
+    ax = plots.plot_heatmap(table, x="c", y="r", hue="v", annot=False, ax=new_ax())
+    assert len(ax.texts) == 0 and len(ax.images) == 1
 
 
 # -- distinctive terms -------------------------------------------------------------------------
@@ -253,7 +242,7 @@ def test_stacked_shares_fill_each_row_to_one():
                           "stance": ["supports_restriction", "opposes_restriction"] * 2,
                           "share": [0.25, 0.75, 0.5, 0.5]})
     ax = new_ax()
-    assert plots.plot_stacked_shares(table, "country", "stance", ax=ax) is ax
+    assert plots.plot_stacked_shares(table, x="share", y="country", hue="stance", ax=ax) is ax
     ends = {}
     for patch in ax.patches:
         y = round(patch.get_y() + patch.get_height() / 2)
@@ -261,7 +250,8 @@ def test_stacked_shares_fill_each_row_to_one():
     assert ends == {0: 1.0, 1: 1.0}
     assert sorted(t.get_text() for t in ax.texts) == ["25%", "50%", "50%", "75%"]
     with pytest.raises(ValueError, match="legend"):
-        plots.plot_stacked_shares(table, "country", "stance", ax=new_ax(), legend="left")
+        plots.plot_stacked_shares(table, x="share", y="country", hue="stance", ax=new_ax(),
+                                  legend="left")
 
 
 def test_country_comparison_draws_two_panels():
@@ -281,10 +271,30 @@ def test_country_comparison_draws_two_panels():
     assert len(plots.plot_country_comparison(table, fig=Figure())) == 2
 
 
-# -- docstring examples ------------------------------------------------------------------------
+# -- one shape for every plot function ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("module", [style, plots])
-def test_docstring_examples(module):
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
+def test_every_plot_function_takes_data_then_keyword_only_x_y_hue_and_ax():
+    import inspect
+
+    for name in plots.__all__:
+        params = inspect.signature(getattr(plots, name)).parameters
+        first, *rest = params.values()
+        assert first.name == "data" and first.kind is first.POSITIONAL_OR_KEYWORD, name
+        assert all(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in rest), name
+        target = "axes" if "axes" in params else "ax"
+        assert params[target].default is None, name
+
+
+def test_columns_are_chosen_by_x_y_and_hue():
+    renamed = SHARES.rename(columns={"stance": "code", "share": "value", "period": "when"})
+    ax = plots.plot_shares_over_time(renamed, x="when", y="value", hue="code", ax=new_ax(),
+                                     ci=None)
+    assert [line.get_ydata().tolist() for line in ax.get_lines()] == [[0.75, 0.4], [0.25, 0.6]]
+    counts = COUNTS.rename(columns={"group": "who", "n": "k"})
+    ax = plots.plot_counts_over_time(counts, y="k", hue="who", ax=new_ax())
+    assert len(ax.patches) == 6
+    terms = TERMS.rename(columns={"z": "score", "term": "word", "group": "side"})
+    ax = plots.plot_distinctive_terms(terms, x="score", y="word", hue="side", group="industry",
+                                      ax=new_ax())
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["exports"]

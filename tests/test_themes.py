@@ -11,20 +11,17 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from discourse.themes import (
     STABILITY_THRESHOLD,
     ThemeModel,
-    _choose,
-    _labels,
-    _npmi_coherence,
+    choose_from_scores,
     choose_n_themes,
-    theme_prevalence,
     themes_report,
 )
+from discourse.timeline import prevalence
 
 TOPICS = {
     "economy": ["tariff", "exports", "freelancers", "revenue", "investment", "outsourcing",
@@ -86,9 +83,11 @@ def test_fitted_attributes(model, corpus):
     assert np.allclose(model.doc_themes_.sum(axis=1), 1.0)
     assert len(model.labels_) == len(set(model.labels_)) == 3
     assert all(label.count(" / ") == 2 for label in model.labels_)
-    # themes are numbered by decreasing total weight
-    totals = model.nmf_.transform(model.vectorizer_.transform(corpus["text"])).sum(axis=0)
-    assert (np.diff(totals) <= 1e-12).all()
+    # themes are numbered by decreasing share of the fitted mass sum(W[:, k]) sum(H[k])
+    W = model.nmf_.transform(model.vectorizer_.transform(corpus["text"]))
+    mass = (W.sum(axis=0) * model.nmf_.components_.sum(axis=1))[model.theme_order_]
+    assert (np.diff(mass) <= 1e-12).all()
+    assert np.array_equal(model.components_, model.nmf_.components_[model.theme_order_])
     assert np.array_equal(model.transform(corpus["text"]), model.doc_themes_)
 
 
@@ -139,6 +138,18 @@ def test_same_seed_gives_identical_results(corpus):
     assert (a.stability_, a.coherence_) == (b.stability_, b.coherence_)
 
 
+def test_the_largest_topic_is_theme_zero():
+    """Topics of 30, 20 and 10 statements: numbered by size, far from any tie."""
+    rng = np.random.default_rng(1)
+    sizes = {"privacy": 10, "economy": 30, "religion": 20}
+    texts = [" ".join(rng.choice(TOPICS[t], size=8)) for t, k in sizes.items() for _ in range(k)]
+    fitted = ThemeModel(n_themes=3, top_n=8, n_seeds=0).fit(texts)
+    named = [next(t for t, words in TOPICS.items() if terms[0] in words)
+             for terms in fitted.top_terms_]
+    assert named == ["economy", "religion", "privacy"]
+    assert np.bincount(fitted.dominant_theme_).tolist() == [30, 20, 10]
+
+
 REPORT = ("import json; from discourse import load_corpus; from discourse.themes import "
           "themes_report; print(json.dumps(themes_report(load_corpus(), n_themes=4, seed=0), "
           "sort_keys=True))")
@@ -148,7 +159,8 @@ def test_report_is_identical_in_a_new_process():
     from discourse import load_corpus
 
     here = json.dumps(themes_report(load_corpus(), n_themes=4, seed=0), sort_keys=True)
-    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    # another hash seed and another OpenBLAS kernel (Haswell instead of an AVX-512 one)
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "OPENBLAS_CORETYPE": "Haswell"}
     there = subprocess.run([sys.executable, "-c", REPORT], capture_output=True, text=True,
                            check=True, env=env).stdout.strip()
     assert there == here
@@ -174,20 +186,34 @@ def test_stability_uses_n_seeds_runs(corpus):
     assert fitted.stability_ != ThemeModel(n_themes=6, n_seeds=3).fit(corpus["text"]).stability_
 
 
-def test_npmi_by_hand():
-    # 4 documents; terms a, b, c. D(a) = 2, D(b) = 2, D(c) = 1; D(a, b) = 1, D(a, c) = 0,
-    # D(b, c) = 1.
-    presence = sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1], [0, 0, 0]]) > 0)
-    npmi_ab = math.log(4 * 1 / (2 * 2)) / -math.log(1 / 4)  # = 0: independent
-    npmi_ac = -1.0  # never together
-    npmi_bc = math.log(4 * 1 / (2 * 1)) / -math.log(1 / 4)  # = 0.5
-    expected = (npmi_ab + npmi_ac + npmi_bc) / 3
-    assert _npmi_coherence(presence, np.array([0, 1, 2])) == pytest.approx(expected)
-    assert expected == pytest.approx(-0.5 / 3)
-    # always together in every document: 1; fewer than two terms: -1
-    every = sparse.csr_matrix(np.ones((3, 2), dtype=bool))
-    assert _npmi_coherence(every, np.array([0, 1])) == 1.0
-    assert _npmi_coherence(presence, np.array([0])) == -1.0
+def npmi_by_hand(n: int, d_w: int, d_v: int, d_wv: int) -> float:
+    """NPMI(w, v) = log(N D(w, v) / (D(w) D(v))) / -log(D(w, v) / N); -1 if never together,
+    1 if together in every document."""
+    if d_wv == 0:
+        return -1.0
+    if d_wv == n:
+        return 1.0
+    return math.log(n * d_wv / (d_w * d_v)) / -math.log(d_wv / n)
+
+
+def test_npmi_by_hand_known_values():
+    assert npmi_by_hand(4, 2, 2, 1) == 0.0  # independent
+    assert npmi_by_hand(4, 2, 1, 1) == pytest.approx(0.5)
+    assert npmi_by_hand(4, 2, 1, 0) == -1.0
+
+
+def test_coherence_is_the_mean_npmi_of_the_top_terms(corpus):
+    """Recount, with plain sets, which statements hold each top term, and redo the NPMI."""
+    fitted = ThemeModel(n_themes=3, top_n=5, n_seeds=0).fit(corpus["text"])
+    analyse = fitted.vectorizer_.build_analyzer()
+    docs = [set(analyse(text)) for text in corpus["text"]]
+    n = len(docs)
+    for theme, terms in enumerate(fitted.top_terms_):
+        pairs = [(w, v) for i, w in enumerate(terms) for v in terms[i + 1:]]
+        scores = [npmi_by_hand(n, sum(w in d for d in docs), sum(v in d for d in docs),
+                               sum(w in d and v in d for d in docs)) for w, v in pairs]
+        assert fitted.theme_coherence_[theme] == pytest.approx(sum(scores) / len(scores))
+    assert fitted.coherence_ == pytest.approx(fitted.theme_coherence_.mean())
 
 
 def test_coherence_in_range(model, corpus):
@@ -197,13 +223,23 @@ def test_coherence_in_range(model, corpus):
     assert -1 <= many.coherence_ <= 1
 
 
-def test_labels_are_unique_and_skip_repeated_words():
-    assert _labels([["IT", "IT exports", "freelancers", "economy"]]) == [
-        "IT / freelancers / economy"]
-    assert _labels([["a", "b", "c", "d"], ["a", "b", "c", "e"]]) == ["a / b / c / d",
-                                                                     "a / b / c / e"]
-    assert _labels([["a", "b"], ["a", "b"]]) == ["a / b (#0)", "a / b (#1)"]
-    assert _labels([[]]) == ["(empty)"]
+def test_labels_are_the_first_top_terms_that_repeat_no_word(model):
+    for label, terms in zip(model.labels_, model.top_terms_, strict=True):
+        picked, seen = [], set()
+        for term in terms:
+            if not set(term.split()) & seen:
+                picked.append(term)
+                seen |= set(term.split())
+        assert label == " / ".join(picked[:3])
+    texts = ["tariff exports revenue", "tariff exports growth", "exports growth revenue",
+             "tariff growth revenue", "blasphemy sermon clerics", "blasphemy sermon piety",
+             "piety clerics sermon"] * 2
+    fitted = ThemeModel(n_themes=2, top_n=6, n_seeds=0).fit(texts)
+    religion = next(t for t, terms in enumerate(fitted.top_terms_) if "sermon" in terms)
+    terms = fitted.top_terms_[religion]
+    assert terms[:3] == ["sermon", "blasphemy", "blasphemy sermon"]
+    label = fitted.labels_[religion].split(" / ")
+    assert label[:2] == ["sermon", "blasphemy"] and label[2] in {"clerics", "piety"}
 
 
 # -- choosing the number of themes -----------------------------------------------------------
@@ -212,7 +248,7 @@ def test_labels_are_unique_and_skip_repeated_words():
 def test_choice_rule_prefers_coherence_among_stable_models():
     table = pd.DataFrame({"n_themes": [4, 5, 6, 7], "stability": [1.0, 0.95, 0.85, 0.9],
                           "coherence": [0.2, 0.3, 0.5, 0.3]})
-    chosen = _choose(table)
+    chosen = choose_from_scores(table)
     assert chosen["chosen"].tolist() == [False, True, False, False]  # 6 is unstable; 5 < 7
     assert chosen["reason"].tolist()[2].startswith("unstable")
     assert chosen["reason"].tolist()[3].startswith("as coherent as 5")
@@ -221,7 +257,7 @@ def test_choice_rule_prefers_coherence_among_stable_models():
 def test_choice_rule_falls_back_to_the_most_stable():
     table = pd.DataFrame({"n_themes": [4, 5, 6], "stability": [0.8, 0.85, 0.85],
                           "coherence": [0.5, 0.1, 0.2]})
-    chosen = _choose(table)
+    chosen = choose_from_scores(table)
     assert chosen["chosen"].tolist() == [False, True, False]
     assert chosen["reason"].tolist()[1].startswith("no model reaches")
 
@@ -274,25 +310,29 @@ def test_bad_input():
         ThemeModel(n_themes=50).fit(planted(30)["text"])
 
 
-# -- prevalence ------------------------------------------------------------------------------
+# -- per-statement weights, aggregated by timeline ---------------------------------------------
 
 
-def test_theme_prevalence_counts_add_up(model, corpus):
-    table = theme_prevalence(corpus, model, n_boot=50)
-    assert list(table.columns) == ["group", "period", "period_start", "theme", "variable", "n",
-                                   "total", "mean", "ci_low", "ci_high"]
-    assert table["variable"].tolist() == [model.labels_[t] for t in table["theme"]]
+def test_weight_table_is_transform_with_labels(model, corpus):
+    weights = model.weight_table(corpus["text"], index=corpus.index)
+    assert list(weights.columns) == model.labels_
+    assert np.array_equal(weights.to_numpy(), model.transform(corpus["text"]))
+    assert weights.index.equals(corpus.index)
+
+
+def test_theme_weights_by_group_and_year_add_up(model, corpus):
+    table = prevalence(corpus, model.weight_table(corpus["text"]), by="group", period="year",
+                       n_boot=50)
+    assert table["variable"].unique().tolist() == model.labels_
     per_period = corpus["date"].dt.year.astype(str).value_counts().to_dict()
-    for theme in range(3):
-        part = table[table["theme"] == theme]
+    for label in model.labels_:
+        part = table[table["variable"] == label]
         assert part.groupby("period")["n"].sum().to_dict() == per_period
     assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
     cell_sums = table.groupby(["group", "period"])["mean"].sum()
     assert np.allclose(cell_sums, 1.0)
-
-
-def test_theme_prevalence_is_seeded(model, corpus):
-    a = theme_prevalence(corpus, model, by=None, n_boot=50, random_state=1)
-    b = theme_prevalence(corpus, model, by=None, n_boot=50, random_state=1)
-    pd.testing.assert_frame_equal(a, b)
-    assert set(a["all"]) == {"all"}
+    # each planted topic lives in one theme: its statements weigh (almost) 1 there
+    economy = model.labels_[model.dominant_theme_[0]]
+    first = corpus.iloc[[0]]
+    assert prevalence(first, model.weight_table(first["text"]), by=None, period="all",
+                      n_boot=10).set_index("variable").loc[economy, "mean"] > 0.99

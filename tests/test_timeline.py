@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from discourse.timeline import (
     category_shares,
     counts_by_period,
     cross_counts,
+    frame_shares,
     indicators,
     period_labels,
     prevalence,
@@ -39,6 +42,50 @@ def test_period_labels():
     assert period_labels(TOY["date"], "month")["period"].iloc[0] == "2024-01"
     with pytest.raises(ValueError, match="period must be one of"):
         period_labels(TOY["date"], "week")
+    assert period_labels(TOY["date"], "year")["period"].tolist() == ["2024"] * 3 + ["2025",
+                                                                                   "2024"]
+
+
+def test_eras_pool_the_years_before_the_first_break():
+    dates = pd.Series(pd.to_datetime(["2011-05-01", "2019-01-01", "2024-02-01", "2025-12-31",
+                                      "2026-03-01"]))
+    labels = period_labels(dates, (2025, 2024, 2030))  # unsorted, beyond the data: ignored
+    assert labels["period"].tolist() == ["2011–23", "2011–23", "2024", "2025–26", "2025–26"]
+    assert labels["period_start"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2011-01-01", "2011-01-01", "2024-01-01", "2025-01-01", "2025-01-01"]
+    assert period_labels(dates, "all")["period"].unique().tolist() == ["2011–26"]
+    assert period_labels(dates[2:3], "all")["period"].tolist() == ["2024"]
+    across = pd.Series(pd.to_datetime(["1998-01-01", "2003-01-01"]))
+    assert period_labels(across, "all")["period"].iloc[0] == "1998–2003"
+    with pytest.raises(ValueError, match="sequence of years"):
+        period_labels(dates, ["soon"])
+
+
+def test_counts_and_prevalence_by_era():
+    counts = counts_by_period(TOY, by=None, period=[2025])
+    assert counts[["period", "n"]].values.tolist() == [["2024", 4], ["2025", 1]]
+    toy = TOY.assign(date=TOY["date"].where(TOY["id"] != "a", pd.Timestamp("2019-06-01")))
+    counts = counts_by_period(toy, by=None, period=[2022, 2025])
+    assert counts[["period", "n"]].values.tolist() == [["2019–21", 1], ["2022–24", 3],
+                                                        ["2025", 1]]
+    table = prevalence(toy, indicators(toy, "frames")[["security"]], by=None,
+                       period=[2022, 2025], method="wilson")
+    assert table[["period", "n", "total"]].values.tolist() == [["2019–21", 1, 1.0],
+                                                               ["2022–24", 3, 1.0],
+                                                               ["2025", 1, 0.0]]
+
+
+def test_frame_shares_keep_unframed_statements_in_the_denominator():
+    table = frame_shares(TOY, by="group", period="all")
+    assert table.columns.tolist() == ["group", "period", "period_start", "frame", "n",
+                                      "count", "share", "ci_low", "ci_high"]
+    state = table[table["group"] == "state"].set_index("frame")
+    assert state.loc["security", ["n", "count"]].tolist() == [3, 2]  # d has no frame
+    assert state.loc["security", "share"] == pytest.approx(2 / 3)
+    assert table["count"].dtype.kind == "i"
+    low, high = wilson_interval(np.array([2]), np.array([3]))
+    assert (state.loc["security", "ci_low"], state.loc["security", "ci_high"]) == (
+        pytest.approx(low[0]), pytest.approx(high[0]))
 
 
 def test_counts_by_period_zero_fills_and_adds_up():
@@ -66,11 +113,29 @@ def test_indicators_for_lists_and_categoricals():
     assert stance.sum(axis=1).tolist() == [1, 1, 1, 1, 0]  # a missing stance is all 0
 
 
+def wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson (1927): (p + z²/2n ± z sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)."""
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
 def test_wilson_interval_known_values():
     low, high = wilson_interval(np.array([5]), np.array([10]))
     assert (round(float(low[0]), 4), round(float(high[0]), 4)) == (0.2366, 0.7634)
     low, high = wilson_interval(np.array([10]), np.array([10]))
     assert float(high[0]) == 1.0 and round(float(low[0]), 4) == 0.7225
+    counts, sizes = np.array([0, 3, 7, 1]), np.array([10, 10, 12, 1])
+    low, high = wilson_interval(counts, sizes)
+    for k, n, lo, hi in zip(counts, sizes, low, high, strict=True):
+        assert (lo, hi) == pytest.approx(wilson_by_hand(int(k), int(n)), abs=1e-12)
+    low90, high90 = wilson_interval(np.array([3]), np.array([10]), ci=0.90)
+    assert (low90[0], high90[0]) == pytest.approx(wilson_by_hand(3, 10, 1.6448536269514722))
+    low, high = wilson_interval(np.array([0]), np.array([0]))
+    assert np.isnan(low[0]) and np.isnan(high[0])
+    with pytest.raises(ValueError, match="whole counts"):
+        wilson_interval(np.array([0.5]), np.array([2]))
 
 
 def test_prevalence_wilson_counts_and_bounds():

@@ -250,7 +250,15 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     from .figures import write_figures
 
     corpus_path = args.corpus or shipped_corpus_file()
-    manifest = write_figures(_load(args.corpus), Path(args.out), corpus_path=corpus_path)
+    corpus = _load(args.corpus)
+    try:
+        manifest = write_figures(corpus, Path(args.out), corpus_path=corpus_path)
+    except OSError as err:  # --out is a file, lies below one, or cannot be written
+        named = {args.out, str(Path(args.out).resolve())}
+        where = "" if err.filename is None or str(err.filename) in named else \
+            f" ({err.filename})"
+        raise _Fail(f"discourse figures: cannot write to --out {args.out}{where}: "
+                    f"{err.strerror or err}; give a folder you can write to") from None
     for figure in manifest["figures"]:
         print(f"{figure['id']}: {', '.join(f['path'] for f in figure['files'])}")
     for skipped in manifest.get("skipped", []):
@@ -449,8 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("figures", help="write every publication figure with its data")
     corpus_option(p)
-    p.add_argument("--out", default="figures", metavar="DIR", help="output folder "
-                   "(default: figures)")
+    p.add_argument("--out", default="figures", metavar="DIR", help="output folder, replaced "
+                   "as a whole once every file is written (default: figures)")
     p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser("collect", help="fetch each row's source_url and write a full-text "
@@ -504,6 +512,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"discourse {args.command}: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print(f"discourse {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
+from scipy.stats import false_discovery_control, norm
 
 from .features import MIN_DF, NGRAM_RANGE, make_count_vectorizer
 
 __all__ = [
     "COLUMNS",
-    "benjamini_hochberg",
     "distinctive_terms",
     "compare_groups",
     "top_terms",
@@ -45,40 +42,6 @@ def _weighted_log_odds(
              - np.log((y_b + alpha) / (n_b + alpha_0 - y_b - alpha)))
     variance = 1.0 / (y_a + alpha) + 1.0 / (y_b + alpha)
     return delta, variance, delta / np.sqrt(variance)
-
-
-def _two_sided_p(z: np.ndarray) -> np.ndarray:
-    """``P(|Z| >= |z|)`` for a standard normal Z: ``erfc(|z| / sqrt(2))``."""
-    return np.array([math.erfc(abs(float(v)) / math.sqrt(2)) for v in np.ravel(z)])
-
-
-def benjamini_hochberg(p: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Return Benjamini-Hochberg adjusted p-values (false discovery rate), in input order.
-
-    With the ``m`` p-values sorted increasingly, ``p_(1) <= ... <= p_(m)``, the adjusted
-    value of ``p_(i)`` is ``min(1, min over k >= i of m p_(k) / k)``: monotone in ``p`` and
-    capped at 1. Rejecting where the adjusted value is below ``q`` controls the false
-    discovery rate at ``q`` for independent (or positively dependent) tests.
-
-    References
-    ----------
-    Benjamini and Hochberg (1995), "Controlling the false discovery rate", JRSS B 57(1).
-
-    Examples
-    --------
-    >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.2]).round(4).tolist()
-    [0.04, 0.0533, 0.0533, 0.2]
-    """
-    p = np.asarray(p, dtype=float)
-    m = p.size
-    if m == 0:
-        return p.copy()
-    order = np.argsort(p, kind="stable")
-    scaled = p[order] * (m / np.arange(1, m + 1))  # factor exactly 1 for the largest p
-    adjusted = np.minimum.accumulate(scaled[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
 
 
 def _ngram_range(ngram: int | tuple[int, int]) -> tuple[int, int]:
@@ -150,7 +113,7 @@ def _comparison(
 ) -> pd.DataFrame:
     delta, variance, z = _weighted_log_odds(counts_a, counts_b, alpha)
     keep = (counts_a + counts_b) >= max(1, min_count)
-    p = _two_sided_p(z[keep])
+    p = 2 * norm.sf(np.abs(z[keep]))  # two-sided: P(|Z| >= |z|)
     table = pd.DataFrame({
         "group": name,
         "term": terms[keep].astype(str),
@@ -158,7 +121,7 @@ def _comparison(
         "variance": variance[keep],
         "z": z[keep],
         "p": p,
-        "p_adj": benjamini_hochberg(p),
+        "p_adj": false_discovery_control(p, method="bh") if p.size else p,
         "count_group": counts_a[keep].astype(int),
         "count_rest": counts_b[keep].astype(int),
         "n_group": int(counts_a.sum()),
@@ -198,9 +161,12 @@ def distinctive_terms(
 
     where ``y_wi`` is the count of *w* in group *i*, ``n_i`` the count of all terms in *i*,
     and ``a_w`` the prior pseudo-count of *w*, ``a_0`` their sum. ``p`` is the two-sided
-    normal p-value of ``z`` and ``p_adj`` its Benjamini-Hochberg adjustment over the terms
-    of the comparison (:func:`benjamini_hochberg`). A positive ``z`` means *i* uses the
-    term more.
+    normal p-value of ``z``, ``2 (1 - Phi(|z|))`` (:data:`scipy.stats.norm` ``.sf``), and
+    ``p_adj`` its Benjamini-Hochberg adjustment over the terms of the comparison
+    (:func:`scipy.stats.false_discovery_control`, ``method="bh"``): with the ``m``
+    p-values sorted, ``p_(i)`` becomes ``min(1, min over k >= i of m p_(k) / k)``; rejecting
+    where it is below ``q`` controls the false discovery rate at ``q`` for independent (or
+    positively dependent) tests. A positive ``z`` means *i* uses the term more.
 
     Counts are raw term counts (not TF-IDF) from a ``CountVectorizer`` with the tokens, stop
     words and n-grams of :func:`discourse.features.make_vectorizer`; unigrams and bigrams
@@ -242,6 +208,7 @@ def distinctive_terms(
 
     References
     ----------
+    Benjamini and Hochberg (1995), "Controlling the false discovery rate", JRSS B 57(1).
     Monroe, Colaresi and Quinn (2008), "Fightin' words: Lexical feature selection and
     evaluation for identifying the content of political conflict", Political Analysis
     16(4), 372-403.

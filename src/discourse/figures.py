@@ -1,14 +1,19 @@
 """The publication figures: each a function from the corpus to (figure, data), and their files.
 
 Every figure function takes a loaded corpus and returns a matplotlib ``Figure`` and the tidy
-table drawn in it. :data:`FIGURES` lists them in reading order; :func:`write_figures` writes
-each as PNG, SVG and CSV beside a ``manifest.json`` with the SHA-256 of every file, and two
-runs on the same corpus write the same bytes.
+table drawn in it. :data:`FIGURES` lists them in reading order; :func:`write_figures`
+(:func:`build_figures`, then :func:`save_figures`) writes each as PNG, SVG and CSV beside a
+``manifest.json`` with the SHA-256 of every file, and two runs on the same corpus write the
+same bytes.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import shutil
+import stat
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from os import PathLike
@@ -24,7 +29,7 @@ from matplotlib.lines import Line2D
 from . import __version__, plots, schema, style
 from .corpus import corpus_digest
 from .paths import DATA_DIR, file_sha256
-from .timeline import category_shares, counts_by_period, indicators, prevalence
+from .timeline import category_shares, counts_by_period, frame_shares, indicators, prevalence
 
 __all__ = [
     "FOCUS_COUNTRY",
@@ -36,22 +41,26 @@ __all__ = [
     "FigureDataError",
     "FigureSpec",
     "FIGURES",
+    "BuiltFigures",
     "load_events",
-    "statements_per_month",
-    "stance_over_time",
-    "frame_heatmap",
-    "frames_over_time",
-    "themes_over_time",
-    "distinctive_terms",
-    "country_comparison",
+    "figure_statements_per_month",
+    "figure_stance_over_time",
+    "figure_frame_heatmap",
+    "figure_frames_over_time",
+    "figure_themes_over_time",
+    "figure_distinctive_terms",
+    "figure_country_comparison",
+    "build_figures",
+    "save_figures",
     "write_figures",
 ]
 
 #: Figure 1 follows the trigger case: statements about Pakistan in this window (inclusive).
 FOCUS_COUNTRY = "PK"
 FOCUS_WINDOW = ("2024-01-01", "2025-06-30")
-#: Over-time figures pool years into periods starting in these years (and one before the
-#: first): years before 2024 hold too few statements per group to be read one by one.
+#: Over-time figures pool years into eras starting in these years (and one from the first
+#: year of the corpus), the ``period`` of :func:`discourse.timeline.period_labels`: years
+#: before 2024 hold too few statements per group to be read one by one.
 ERA_STARTS: tuple[int, ...] = (2024, 2025, 2026)
 #: Themes in figure 5: the number that ``discourse themes`` (stability, then coherence,
 #: :func:`discourse.themes.choose_n_themes`) chose on the shipped corpus when last checked,
@@ -137,45 +146,19 @@ def _source(corpus: pd.DataFrame, what: str = "statements") -> str:
     return f"Source: discourse corpus, n = {len(corpus)} {what} ({_date_span(corpus)})."
 
 
-def _pooled(corpus: pd.DataFrame) -> pd.DataFrame:
-    """The corpus with every date set to its first one, so that a period holds all of it."""
-    start = corpus["date"].min() if len(corpus) else pd.Timestamp("2000-01-01")
-    return corpus.assign(date=start)
-
-
 def _drop_period(table: pd.DataFrame) -> pd.DataFrame:
+    """A table of one pooled period, without its period columns."""
     return table.drop(columns=["period", "period_start"]).reset_index(drop=True)
 
 
-def _eras(corpus: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Date every statement to the first day of its era; return it and the era labels.
-
-    Eras start in :data:`ERA_STARTS` (and at the first year of the corpus); the labels map
-    the era's first year (the ``period`` of a yearly table) to ``"2011–23"`` or ``"2024"``.
-    """
-    years = corpus["date"].dt.year
-    first, last = int(years.min()), int(years.max())
-    bounds = [first] + [y for y in ERA_STARTS if first < y <= last]
-    ends = [b - 1 for b in bounds[1:]] + [last]
-    index = np.searchsorted(bounds, years.to_numpy(), side="right") - 1
-    starts = np.asarray(bounds)[index]
-    dated = corpus.assign(date=pd.to_datetime({"year": starts, "month": 1, "day": 1}))
-    labels = {str(a): (f"{a}–{str(b)[-2:]}" if b != a else str(a))
-              for a, b in zip(bounds, ends, strict=True)}
-    return dated, labels
-
-
-def _era_note(corpus: pd.DataFrame, labels: dict[str, str]) -> str:
-    first = next(iter(labels.values()))
+def _era_note(corpus: pd.DataFrame, table: pd.DataFrame) -> str:
+    """Say which years the first period pools and where the last year ends."""
+    first = str(table.sort_values("period_start", kind="stable")["period"].iloc[0])
     last = corpus["date"].max()
     note = f"Years {first} are pooled (few statements per year)." if "–" in first else ""
     if (last.month, last.day) != (12, 31):
         note += f" {last.year} runs to {last.day} {last:%b}."
     return note.strip()
-
-
-def _relabel_eras(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    return table.assign(period=table["period"].map(labels))
 
 
 def _require(corpus: pd.DataFrame, *, stance: bool = False, frames: bool = False) -> None:
@@ -218,11 +201,10 @@ def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: s
     nrows = int(np.ceil(len(panels) / ncols))
     grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
     axes = plots.plot_small_multiples(
-        table, panel_col, plots.plot_shares_over_time, axes=grid, panels=panels,
-        titles=titles,
+        table, panel=panel_col, plot_func=plots.plot_shares_over_time, axes=grid,
+        panels=panels, titles=titles,
         title_kwargs={"fontweight": "normal", **({"fontsize": title_size} if title_size else {})},
-        value_col="share",
-        category_col="group", x="period", legend=False, ylabel="",
+        x="period", y="share", hue="group", legend=False, ylabel="",
     )
     flat = grid.ravel()
     for ax in flat[: len(panels)]:
@@ -232,7 +214,7 @@ def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: s
             ax.xaxis.set_tick_params(labelbottom=True)
     for row in grid:
         row[0].set_ylabel(ylabel)
-    handles = [Line2D([], [], color=style.GROUP_COLORS[g], marker="o", label=style.label(g))
+    handles = [Line2D([], [], color=style.GROUP_COLORS[g], marker="o", label=style.display_name(g))
                for g in groups]
     if len(flat) > len(panels):
         spare = flat[len(panels)]
@@ -248,7 +230,7 @@ def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: s
 # -- 1 statements per month ----------------------------------------------------------------------
 
 
-def statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+def figure_statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     """Figure 1: statements about Pakistan per month by group, with the case's key events.
 
     Covers :data:`FOCUS_WINDOW`; a corpus with no statement about :data:`FOCUS_COUNTRY` in
@@ -263,7 +245,7 @@ def statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = statements_per_month(load_corpus())
+    >>> fig, table = figure_statements_per_month(load_corpus())
     >>> list(table.columns)
     ['group', 'period', 'period_start', 'n']
     """
@@ -298,9 +280,11 @@ def statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
             ax, key = fig.subplots(2, 1, height_ratios=[3.0, key_height])
         else:
             ax, key = fig.subplots(1, 1), None
-        plots.plot_counts_over_time(table, events=events, ax=ax, by="group")
+        plots.plot_counts_over_time(table, x="period_start", y="n", hue="group", ax=ax,
+                                    events=events)
         if key is not None:
-            plots.plot_event_key(events, ax=key, ncols=2, width=68, fontsize=6.5)
+            plots.plot_event_key(events, x="date", y="label", ax=key, ncols=2, width=68,
+                                 fontsize=6.5)
         total = int(table["n"].sum())
         if events is not None:
             all_focus = int((corpus["country"].astype(str) == FOCUS_COUNTRY).sum())
@@ -317,7 +301,7 @@ def statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
 # -- 2 stance over time --------------------------------------------------------------------------
 
 
-def stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+def figure_stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     """Figure 2: share of each stance per group and period, one panel per group.
 
     Periods pool years (see :data:`ERA_STARTS`); bands are Wilson 95 % intervals;
@@ -334,13 +318,12 @@ def stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = stance_over_time(load_corpus())
+    >>> fig, table = figure_stance_over_time(load_corpus())
     >>> bool(table.groupby(["group", "period"])["share"].sum().round(6).eq(1).all())
     True
     """
     _require(corpus, stance=True)
-    dated, labels = _eras(corpus)
-    table = _relabel_eras(category_shares(dated, "stance", by="group", period="year"), labels)
+    table = category_shares(corpus, "stance", by="group", period=ERA_STARTS)
     groups = [g for g in schema.GROUPS if g in set(table["group"])]
     with style.figure_style():
         fig = _new_figure(FIGURES["stance_over_time"].title, style.DOUBLE_COLUMN, 3.3)
@@ -348,17 +331,17 @@ def stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
         axes = body.subplots(1, len(groups), sharey=True, squeeze=False)[0]
         for ax, group in zip(axes, groups, strict=True):
             part = table[table["group"] == group]
-            plots.plot_shares_over_time(part, "share", "stance", ax=ax, x="period",
-                                        categories=list(schema.STANCES), legend=False,
+            plots.plot_shares_over_time(part, x="period", y="share", hue="stance", ax=ax,
+                                        hue_order=list(schema.STANCES), legend=False,
                                         ylabel="")
-            ax.set_title(style.label(group))
+            ax.set_title(style.display_name(group))
             _n_ticks(ax, part)
         axes[0].set_ylabel("Share of statements")
         handles = [Line2D([], [], color=style.STANCE_COLORS[s], marker="o",
-                          label=style.label(s)) for s in schema.STANCES]
+                          label=style.display_name(s)) for s in schema.STANCES]
         body.legend(handles=handles, loc="outside upper center", ncols=4, handlelength=1.5)
         _footnote(fig, f"{_source(corpus.dropna(subset=['stance']), 'coded statements')} "
-                       f"{_era_note(corpus, labels)} {_CI_NOTE}")
+                       f"{_era_note(corpus, table)} {_CI_NOTE}")
     columns = ["group", "period", "period_start", "stance", "n", "count", "share", "ci_low",
                "ci_high"]
     return fig, _whole_counts(table[columns])
@@ -367,14 +350,10 @@ def stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
 # -- 3 frame heatmap -----------------------------------------------------------------------------
 
 
-def _frame_shares(corpus: pd.DataFrame, by: str | None) -> pd.DataFrame:
+def _pooled_frame_shares(corpus: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """Share of statements using each frame per ``by`` value, all dates pooled (Wilson)."""
-    pooled = _pooled(corpus).reset_index(drop=True)
-    table = prevalence(pooled, indicators(pooled, "frames"), by, "year", method="wilson")
-    name = by or "all"
-    return (_drop_period(table)
-            .rename(columns={"variable": "frame", "total": "count", "mean": "share"})
-            .rename(columns={name: by or "group"}))
+    table = _drop_period(frame_shares(corpus, by, "all"))
+    return table.rename(columns={"all": "group"}) if by is None else table
 
 
 def _frame_order(corpus: pd.DataFrame) -> list[str]:
@@ -383,7 +362,7 @@ def _frame_order(corpus: pd.DataFrame) -> list[str]:
     return sorted(schema.FRAMES, key=lambda f: (-int(used[f]), schema.FRAMES.index(f)))
 
 
-def frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+def figure_frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     """Figure 3: share of each group's statements that use each frame, numbers in the cells.
 
     A statement may use several frames, so a row does not add up to 100 %. The last row
@@ -399,13 +378,13 @@ def frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     --------
     >>> from discourse import load_corpus
     >>> corpus = load_corpus()
-    >>> fig, table = frame_heatmap(corpus)
+    >>> fig, table = figure_frame_heatmap(corpus)
     >>> int(table[table["group"] == "all"]["n"].iloc[0]) == len(corpus)
     True
     """
     _require(corpus, frames=True)
-    table = pd.concat([_frame_shares(corpus, "group"), _frame_shares(corpus, None)],
-                      ignore_index=True)
+    table = pd.concat([_pooled_frame_shares(corpus, "group"),
+                       _pooled_frame_shares(corpus, None)], ignore_index=True)
     order = _frame_order(corpus)
     rows = _groups_present(corpus) + ["all"]
     table = (table.assign(_row=table["group"].map(rows.index),
@@ -413,14 +392,14 @@ def frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
              .sort_values(["_row", "_col"], kind="stable")
              .drop(columns=["_row", "_col"]).reset_index(drop=True))
     sizes = table.drop_duplicates("group").set_index("group")["n"]
-    row_labels = {g: f"{style.label(g)} (n={int(sizes[g])})" for g in rows}
+    row_labels = {g: f"{style.display_name(g)} (n={int(sizes[g])})" for g in rows}
     with style.figure_style():
         fig = _new_figure(FIGURES["frame_heatmap"].title, style.DOUBLE_COLUMN, 2.7)
         ax = fig.subplots()
-        plots.plot_heatmap(table, "group", "frame", "share", ax=ax, rows=rows, cols=order,
-                           row_labels=row_labels, highlight_max=True, rotate_xticks=0,
-                           fontsize=7.5)
-        ax.set_xticks(range(len(order)), [style.label(f).replace(" / ", " /\n")
+        plots.plot_heatmap(table, x="frame", y="group", hue="share", ax=ax, x_order=order,
+                           y_order=rows, y_labels=row_labels, highlight_max=True,
+                           rotate_xticks=0, fontsize=7.5)
+        ax.set_xticks(range(len(order)), [style.display_name(f).replace(" / ", " /\n")
                                           for f in order])
         ax.axhline(len(rows) - 1.5, color="white", linewidth=2.5)
         _footnote(fig, f"{_source(corpus)} Cells: share of the row's statements coded with "
@@ -434,7 +413,7 @@ def frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
 # -- 4 frames over time --------------------------------------------------------------------------
 
 
-def frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+def figure_frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     """Figure 4: share of statements using each frame per period, by group.
 
     One panel per frame (ordered by use), one line per group with its Wilson 95 % band:
@@ -450,25 +429,21 @@ def frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = frames_over_time(load_corpus())
+    >>> fig, table = figure_frames_over_time(load_corpus())
     >>> sorted(table["frame"].unique()) == sorted(schema.FRAMES)
     True
     """
     _require(corpus, frames=True)
-    dated, labels = _eras(corpus)
-    dated = dated.reset_index(drop=True)
-    raw = prevalence(dated, indicators(dated, "frames"), "group", "year", method="wilson")
-    table = _relabel_eras(raw, labels).rename(
-        columns={"variable": "frame", "total": "count", "mean": "share"})
+    table = frame_shares(corpus, "group", ERA_STARTS)
     order = _frame_order(corpus)
     groups = _groups_present(corpus)
     with style.figure_style():
         fig = _new_figure(FIGURES["frames_over_time"].title, style.DOUBLE_COLUMN, 5.6)
         body = _body(fig)
-        _over_time_panels(body, table, "frame", order, {f: style.label(f) for f in order},
+        _over_time_panels(body, table, "frame", order, {f: style.display_name(f) for f in order},
                           ncols=3, groups=groups)
         _footnote(fig, f"{_source(corpus)} Share of each group's statements in the period "
-                       f"coded with the frame. {_era_note(corpus, labels)} {_CI_NOTE}")
+                       f"coded with the frame. {_era_note(corpus, table)} {_CI_NOTE}")
     columns = ["group", "period", "period_start", "frame", "n", "count", "share", "ci_low",
                "ci_high"]
     return fig, _whole_counts(table[columns])
@@ -477,14 +452,15 @@ def frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
 # -- 5 themes over time --------------------------------------------------------------------------
 
 
-def themes_over_time(
+def figure_themes_over_time(
     corpus: pd.DataFrame, n_themes: int = N_THEMES
 ) -> tuple[Figure, pd.DataFrame]:
     """Figure 5: mean weight of each theme in the statements of each group and period.
 
     Fits a :class:`discourse.themes.ThemeModel` with ``n_themes`` themes to all the
     statements (the themes of ``discourse themes``), then draws
-    :func:`discourse.themes.theme_prevalence` by group over the pooled periods: one panel
+    the mean weights (:meth:`~discourse.themes.ThemeModel.weight_table` aggregated by
+    :func:`discourse.timeline.prevalence`) by group over the pooled periods: one panel
     per theme, one line per group with its bootstrap 95 % band (1,000 resamples, seed 0).
 
     Returns
@@ -496,11 +472,11 @@ def themes_over_time(
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = themes_over_time(load_corpus(), n_themes=4)
+    >>> fig, table = figure_themes_over_time(load_corpus(), n_themes=4)
     >>> int(table["theme"].nunique())
     4
     """
-    from .themes import ThemeModel, theme_prevalence
+    from .themes import ThemeModel
 
     if len(corpus) < 2 * n_themes:
         raise FigureDataError(f"{n_themes} themes need {2 * n_themes} statements or more, "
@@ -508,10 +484,12 @@ def themes_over_time(
     texts = corpus["text"].astype(str).tolist()
     actors = corpus["actor"].astype(str).tolist() if "actor" in corpus else None
     model = ThemeModel(n_themes=n_themes, n_seeds=0, random_state=0).fit(texts, actors=actors)
-    dated, labels = _eras(corpus)
-    raw = theme_prevalence(dated.reset_index(drop=True), model, by="group", period="year",
-                           n_boot=1000, random_state=0)
-    table = _relabel_eras(raw, labels).rename(columns={"variable": "label", "mean": "share"})
+    data = corpus.reset_index(drop=True)
+    table = prevalence(data, model.weight_table(texts), "group", ERA_STARTS,
+                       method="bootstrap", n_boot=1000, random_state=0)
+    table = table.rename(columns={"variable": "label", "mean": "share"})
+    table.insert(table.columns.get_loc("label"), "theme",
+                 table["label"].map({lab: t for t, lab in enumerate(model.labels_)}))
     # panel titles: theme number and label, wrapped to the width of a panel
     names = {str(t): textwrap.fill(f"{int(t) + 1}. {lab}", 34, subsequent_indent="    ")
              for t, lab in zip(table["theme"], table["label"], strict=True)}
@@ -529,7 +507,7 @@ def themes_over_time(
             ax.set_ylim(0, min(1.0, max(0.2, np.ceil(top * 10) / 10)))
         _footnote(fig, f"{_source(corpus)} Themes: NMF of TF-IDF features, {n_themes} themes, "
                        "named by their top terms; a statement's weights sum to 1.\n"
-                       f"Lines: mean weight per group and period. {_era_note(corpus, labels)} "
+                       f"Lines: mean weight per group and period. {_era_note(corpus, table)} "
                        "Bands: bootstrap 95% intervals.")
     columns = ["group", "period", "period_start", "theme", "label", "n", "share", "ci_low",
                "ci_high"]
@@ -539,7 +517,7 @@ def themes_over_time(
 # -- 6 distinctive terms -------------------------------------------------------------------------
 
 
-def distinctive_terms(
+def figure_distinctive_terms(
     corpus: pd.DataFrame, n_terms: int = N_TERMS
 ) -> tuple[Figure, pd.DataFrame]:
     """Figure 6: the terms each group uses more than the others, as z-scores with counts.
@@ -558,16 +536,15 @@ def distinctive_terms(
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = distinctive_terms(load_corpus())
+    >>> fig, table = figure_distinctive_terms(load_corpus())
     >>> int(table.groupby("group").size().max())
     10
     """
-    from .contrast import distinctive_terms as contrast_terms
-    from .contrast import top_terms
+    from .contrast import distinctive_terms, top_terms
 
     if corpus["group"].nunique() < 2:
         raise FigureDataError("distinctive terms need statements of two groups or more")
-    full = contrast_terms(corpus, by="group")
+    full = distinctive_terms(corpus, by="group")
     table = top_terms(full, n_terms).reset_index(drop=True)
     if table.empty:
         raise FigureDataError("no term is frequent enough to compare the groups (see "
@@ -582,9 +559,9 @@ def distinctive_terms(
         axes = fig.subplots(1, len(groups), squeeze=False)[0]
         for ax, group in zip(axes, groups, strict=True):
             part = table[table["group"] == group]
-            plots.plot_distinctive_terms(part, ax=ax, group=group, n=n_terms,
-                                         xlabel="z-score")
-            ax.set_title(style.label(group))
+            plots.plot_distinctive_terms(part, x="z", y="term", hue="group", ax=ax,
+                                         group=group, n=n_terms, xlabel="z-score")
+            ax.set_title(style.display_name(group))
         top = float(table["z"].max()) if len(table) else 1.0
         for ax in axes:
             ax.set_xlim(0, top * 1.45)
@@ -602,7 +579,7 @@ def distinctive_terms(
 # -- 7 country comparison ------------------------------------------------------------------------
 
 
-def country_comparison(
+def figure_country_comparison(
     corpus: pd.DataFrame, min_statements: int = MIN_COUNTRY_STATEMENTS
 ) -> tuple[Figure, pd.DataFrame]:
     """Figure 7: stance shares and frame use by country, all dates pooled.
@@ -620,7 +597,7 @@ def country_comparison(
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = country_comparison(load_corpus())
+    >>> fig, table = figure_country_comparison(load_corpus())
     >>> table["country"].iloc[0]
     'PK'
     """
@@ -633,13 +610,10 @@ def country_comparison(
         raise FigureDataError(f"no country has {min_statements} or more statements")
     chosen = corpus[codes.isin(countries)].copy()
     chosen["country"] = chosen["country"].astype(str)
-    pooled = _pooled(chosen).reset_index(drop=True)
-    stances = _drop_period(category_shares(pooled, "stance", by="country", period="year"))
+    stances = _drop_period(category_shares(chosen, "stance", by="country", period="all"))
     stances = stances.rename(columns={"stance": "code"}).assign(measure="stance")
-    frames = _drop_period(prevalence(pooled, indicators(pooled, "frames"), "country", "year",
-                                     method="wilson"))
-    frames = frames.rename(columns={"variable": "code", "total": "count", "mean": "share"})
-    frames = frames.assign(measure="frame")
+    frames = _drop_period(frame_shares(chosen, "country", "all"))
+    frames = frames.rename(columns={"frame": "code"}).assign(measure="frame")
     table = pd.concat([stances, frames], ignore_index=True)
     table["country"] = pd.Categorical(table["country"], categories=countries)
     table["measure"] = pd.Categorical(table["measure"], categories=["stance", "frame"])
@@ -653,8 +627,9 @@ def country_comparison(
             str(MIN_COUNTRY_STATEMENTS), str(min_statements))
         fig = _new_figure(title, style.DOUBLE_COLUMN, 3.8)
         axes = fig.subplots(1, 2, width_ratios=[1.0, 1.3])
-        plots.plot_country_comparison(table, axes=axes, countries=countries,
-                                      country_labels=row_labels, frames=_frame_order(corpus))
+        plots.plot_country_comparison(table, x="share", y="country", hue="code", axes=axes,
+                                      y_order=countries, y_labels=row_labels,
+                                      frames=_frame_order(corpus))
         for ax in axes:
             ax.set_title(ax.get_title(loc="left"), loc="left", fontweight="normal")
         _footnote(fig, f"{_source(chosen)} Countries with at least {min_statements} "
@@ -673,21 +648,25 @@ FIGURES: dict[str, FigureSpec] = {
     "statements_per_month": FigureSpec(
         f"{_FOCUS_NAME}: statements on VPN regulation per month, "
         f"{pd.Timestamp(FOCUS_WINDOW[0]):%b %Y} – {pd.Timestamp(FOCUS_WINDOW[1]):%b %Y}",
-        statements_per_month),
+        figure_statements_per_month),
     "stance_over_time": FigureSpec(
-        "Stance on restricting VPNs over time, by group (all countries)", stance_over_time),
+        "Stance on restricting VPNs over time, by group (all countries)",
+        figure_stance_over_time),
     "frame_heatmap": FigureSpec(
         "How each group frames VPN regulation: share of statements using each frame",
-        frame_heatmap),
+        figure_frame_heatmap),
     "frames_over_time": FigureSpec(
-        "Frames over time: share of statements using each frame, by group", frames_over_time),
+        "Frames over time: share of statements using each frame, by group",
+        figure_frames_over_time),
     "themes_over_time": FigureSpec(
-        "Themes over time: mean theme weight of statements, by group", themes_over_time),
+        "Themes over time: mean theme weight of statements, by group",
+        figure_themes_over_time),
     "distinctive_terms": FigureSpec(
-        "Terms that set each group's statements apart from the others'", distinctive_terms),
+        "Terms that set each group's statements apart from the others'",
+        figure_distinctive_terms),
     "country_comparison": FigureSpec(
         f"Stance and frames by country (countries with at least {MIN_COUNTRY_STATEMENTS} "
-        "statements)", country_comparison),
+        "statements)", figure_country_comparison),
 }
 
 
@@ -704,6 +683,156 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
+class BuiltFigures(NamedTuple):
+    """The figures built from one corpus, ready to be saved by :func:`save_figures`."""
+
+    #: Figure id -> (Figure, tidy table), in :data:`FIGURES` order.
+    figures: dict[str, tuple[Figure, pd.DataFrame]]
+    #: Figures the corpus cannot show: ``id``, ``title`` and ``reason`` each.
+    skipped: list[dict[str, str]]
+
+
+def _wanted(ids: Iterable[str] | None) -> list[str]:
+    wanted = list(FIGURES) if ids is None else list(ids)
+    unknown = [i for i in wanted if i not in FIGURES]
+    if unknown:
+        raise ValueError(f"unknown figure id(s): {', '.join(unknown)}; "
+                         f"known: {', '.join(FIGURES)}")
+    return [i for i in FIGURES if i in wanted]
+
+
+def build_figures(corpus: pd.DataFrame, ids: Iterable[str] | None = None) -> BuiltFigures:
+    """Build every figure of :data:`FIGURES` (or those in ``ids``) from a corpus.
+
+    A figure whose function raises :class:`FigureDataError`, or another ``ValueError`` of
+    an analysis that cannot be fitted to the corpus, is skipped with the reason.
+
+    Examples
+    --------
+    >>> from discourse import load_corpus
+    >>> built = build_figures(load_corpus(), ids=["frame_heatmap"])
+    >>> list(built.figures), built.skipped
+    (['frame_heatmap'], [])
+    """
+    built: dict[str, tuple[Figure, pd.DataFrame]] = {}
+    skipped: list[dict[str, str]] = []
+    with style.figure_style():
+        for fid in _wanted(ids):
+            spec = FIGURES[fid]
+            try:
+                built[fid] = spec.build(corpus)
+            except ValueError as err:  # FigureDataError, or a model that cannot be fitted
+                skipped.append({"id": fid, "title": spec.title, "reason": str(err)})
+    return BuiltFigures(built, skipped)
+
+
+def _output_folder(out_dir: str | PathLike[str]) -> Path:
+    """The folder to (re)place: ``out_dir`` itself, or the folder it links to. Refuse a
+    path that is a file, lies below a file, or cannot be written (``OSError``)."""
+    out = Path(out_dir)
+    if out.is_symlink():
+        out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(20, "exists and is not a folder", str(out))
+    parent = out.parent
+    for ancestor in [parent, *parent.parents]:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise NotADirectoryError(20, "lies below a file, not a folder", str(out))
+            break
+    parent.mkdir(parents=True, exist_ok=True)
+    for folder in ([out] if out.exists() else []) + [parent]:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(13, "is read-only", str(folder))
+    return out
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """Copy what ``old`` holds and ``new`` does not (a skipped figure's files, anything the
+    user put there) into ``new``; symbolic links are copied as links, never followed."""
+    for entry in sorted(old.iterdir()):
+        target = new / entry.name
+        if target.exists() or target.is_symlink():
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, target, symlinks=True)
+        else:
+            shutil.copy2(entry, target, follow_symlinks=False)
+
+
+def save_figures(
+    built: BuiltFigures,
+    corpus: pd.DataFrame,
+    out_dir: str | PathLike[str],
+    corpus_path: str | PathLike[str] | None = None,
+) -> dict:
+    """Save built figures as PNG, SVG and CSV into ``out_dir``, with ``manifest.json``.
+
+    ``corpus`` is the corpus they were built from (its digest and size go into the
+    manifest). Files, manifest and return value are as described in :func:`write_figures`.
+
+    Everything is written into a new folder beside ``out_dir`` (``.<name>.tmp-*``), with
+    what ``out_dir`` already held and the new set does not replace (a skipped figure's old
+    files, other files) copied over, symbolic links as links; only then does the new folder
+    take the place of the old one (two renames, the old folder removed last). An interrupt
+    or an error before that leaves ``out_dir`` as it was, its manifest true to its files,
+    and no file is ever written through a symbolic link. If ``out_dir`` is itself a link
+    to a folder, that folder is replaced.
+
+    Raises
+    ------
+    OSError
+        ``out_dir`` is a file, lies below a file, or cannot be written (``NotADirectoryError``,
+        ``PermissionError``); nothing is written then.
+    """
+    out = _output_folder(out_dir)
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    staging = out.parent / f".{out.name}.tmp-{token}"
+    os.mkdir(staging)  # mode 0o777 less the umask, like any new folder
+    try:
+        entries = []
+        with style.figure_style():
+            for fid, (fig, table) in built.figures.items():
+                paths = [staging / f"{fid}.{ext}" for ext in ("png", "svg", "csv")]
+                fig.savefig(paths[0], dpi=200, metadata={"Software": None})
+                fig.savefig(paths[1], metadata={"Date": None})
+                _write_csv(table, paths[2])
+                files = [{"path": p.name, "sha256": file_sha256(p), "bytes": p.stat().st_size}
+                         for p in paths]
+                entries.append({"id": fid, "title": FIGURES[fid].title,
+                                "rows": int(len(table)), "files": files})
+        manifest = {
+            "version": __version__,
+            "matplotlib_version": mpl.__version__,
+            "corpus_sha256": file_sha256(corpus_path) if corpus_path is not None else None,
+            "corpus_table_sha256": corpus_digest(corpus),
+            "corpus_rows": int(len(corpus)),
+            "figures": entries,
+            "skipped": list(built.skipped),
+        }
+        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        (staging / "manifest.json").write_bytes(text.encode("utf-8"))
+        if out.exists():
+            _carry_over(out, staging)
+            os.chmod(staging, stat.S_IMODE(out.stat().st_mode))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    retired = out.parent / f".{out.name}.old-{token}" if out.exists() else None
+    try:
+        if retired is not None:
+            os.rename(out, retired)
+        os.rename(staging, out)
+    except BaseException:
+        if retired is not None and retired.exists() and not out.exists():
+            os.rename(retired, out)  # put the old folder back
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+    return manifest
+
+
 def write_figures(
     corpus: pd.DataFrame,
     out_dir: str | PathLike[str],
@@ -712,17 +841,19 @@ def write_figures(
 ) -> dict:
     """Write every figure (or those in ``ids``) as PNG, SVG and CSV, and ``manifest.json``.
 
-    For a figure ``<id>``: ``<id>.png`` (200 dpi), ``<id>.svg`` (text kept as text) and
-    ``<id>.csv`` (the tidy data drawn: no index, floats rounded to 6 decimals, dates as
-    ``YYYY-MM-DD``). The files carry no date or software stamp and SVG ids are salted with
-    a fixed string, so the same corpus and the same matplotlib give the same bytes.
+    :func:`build_figures`, then :func:`save_figures`. For a figure ``<id>``: ``<id>.png``
+    (200 dpi), ``<id>.svg`` (text kept as text) and ``<id>.csv`` (the tidy data drawn: no
+    index, floats rounded to 6 decimals, dates as ``YYYY-MM-DD``). The files carry no date
+    or software stamp and SVG ids are salted with a fixed string, so the same corpus and
+    the same matplotlib give the same bytes.
 
     Parameters
     ----------
     corpus : DataFrame
         A loaded corpus (:func:`discourse.load_corpus`).
     out_dir : path
-        Folder to write into (created if missing).
+        Folder to write into (created if missing); replaced as a whole at the end (see
+        :func:`save_figures`), so an interrupted run leaves the previous set intact.
     corpus_path : path, optional
         The file or folder the corpus was read from; its SHA-256
         (:func:`discourse.paths.file_sha256`) goes into the manifest.
@@ -751,41 +882,6 @@ def write_figures(
     >>> [f["path"] for f in manifest["figures"][0]["files"]]
     ['frame_heatmap.png', 'frame_heatmap.svg', 'frame_heatmap.csv']
     """
-    wanted = list(FIGURES) if ids is None else list(ids)
-    unknown = [i for i in wanted if i not in FIGURES]
-    if unknown:
-        raise ValueError(f"unknown figure id(s): {', '.join(unknown)}; "
-                         f"known: {', '.join(FIGURES)}")
-    wanted = [i for i in FIGURES if i in wanted]
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    entries = []
-    skipped = []
-    with style.figure_style():
-        for fid in wanted:
-            spec = FIGURES[fid]
-            try:
-                fig, table = spec.build(corpus)
-            except ValueError as err:  # FigureDataError, or a model that cannot be fitted
-                skipped.append({"id": fid, "title": spec.title, "reason": str(err)})
-                continue
-            paths = [out / f"{fid}.png", out / f"{fid}.svg", out / f"{fid}.csv"]
-            fig.savefig(paths[0], dpi=200, metadata={"Software": None})
-            fig.savefig(paths[1], metadata={"Date": None})
-            _write_csv(table, paths[2])
-            files = [{"path": p.name, "sha256": file_sha256(p), "bytes": p.stat().st_size}
-                     for p in paths]
-            entries.append({"id": fid, "title": spec.title, "rows": int(len(table)),
-                            "files": files})
-    manifest = {
-        "version": __version__,
-        "matplotlib_version": mpl.__version__,
-        "corpus_sha256": file_sha256(corpus_path) if corpus_path is not None else None,
-        "corpus_table_sha256": corpus_digest(corpus),
-        "corpus_rows": int(len(corpus)),
-        "figures": entries,
-        "skipped": skipped,
-    }
-    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    (out / "manifest.json").write_bytes(text.encode("utf-8"))
-    return manifest
+    _output_folder(out_dir)  # refuse an unusable folder before the work of building
+    built = build_figures(corpus, ids)
+    return save_figures(built, corpus, out_dir, corpus_path=corpus_path)

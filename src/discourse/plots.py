@@ -1,9 +1,17 @@
 """Pure drawing functions: a tidy table and an Axes in, the Axes out; no fitting, no loading.
 
 Every function reads the tidy tables made by :mod:`discourse.timeline`,
-:mod:`discourse.contrast` and :mod:`discourse.themes` as they are, draws on ``ax`` (or on the
-current Axes when ``ax`` is None, the matplotlib convention) and returns what it drew on.
-Colours and labels come from :mod:`discourse.style`; wrap calls in
+:mod:`discourse.contrast` and :mod:`discourse.themes` as they are, and has one shape::
+
+    plot_xxx(data, *, x=..., y=..., hue=..., ax=None, <options>) -> Axes
+
+``x``, ``y`` and ``hue`` name columns of ``data`` (each with a default that fits the table
+the function is made for); ``hue`` is the column mapped to colour. The function draws on
+``ax`` (the current Axes when None, the matplotlib convention) and returns it. Orders and
+tick or legend labels are options named after the column they apply to (``x_order``,
+``hue_order``, ``y_labels``, ``hue_labels``). The two multi-panel functions,
+:func:`plot_small_multiples` and :func:`plot_country_comparison`, take ``axes=None`` and
+return an array of Axes. Colours and labels come from :mod:`discourse.style`; wrap calls in
 :func:`discourse.style.figure_style` for the house look.
 """
 
@@ -62,7 +70,7 @@ def _colors_for(codes: Sequence[str], colors: Mapping[str, str] | None) -> dict[
 def _label_for(code: Any, labels: Mapping[str, str] | None) -> str:
     if labels and code in labels:
         return labels[code]
-    return style.label(str(code))
+    return style.display_name(str(code))
 
 
 def _is_datetime(values: pd.Series) -> bool:
@@ -128,16 +136,16 @@ def _axes_width_points(ax: Axes) -> float:
 
 
 def plot_counts_over_time(
-    table: pd.DataFrame,
-    events: pd.DataFrame | None = None,
-    ax: Axes | None = None,
+    data: pd.DataFrame,
     *,
-    by: str | None = None,
     x: str = "period_start",
-    count: str = "n",
+    y: str = "n",
+    hue: str = "group",
+    ax: Axes | None = None,
+    events: pd.DataFrame | None = None,
     stacked: bool = True,
     colors: Mapping[str, str] | None = None,
-    labels: Mapping[str, str] | None = None,
+    hue_labels: Mapping[str, str] | None = None,
     ylabel: str | None = None,
     event_style: str = "number",
     legend: bool = True,
@@ -146,20 +154,20 @@ def plot_counts_over_time(
 
     Parameters
     ----------
-    table : DataFrame
-        As made by :func:`discourse.timeline.counts_by_period`: a ``by`` column (default: the
-        first column), ``period_start`` (dates) and ``n``.
+    data : DataFrame
+        As made by :func:`discourse.timeline.counts_by_period`: a ``hue`` column,
+        ``period_start`` (dates) and ``n``.
+    x, y, hue : str
+        Columns of the period's first day, the count and the series (one colour each).
+    ax : Axes, optional
     events : DataFrame, optional
         ``date`` and ``label`` columns (as in ``discourse/data/events.csv``). Each event is
         a dashed vertical line. With ``event_style="number"`` the lines carry numbers
         1, 2, ... in date order (spread apart above the plot when events are close; pair
         with :func:`plot_event_key`); with ``"text"`` they carry their labels, rotated.
-    ax : Axes, optional
-    by, x, count : str
-        Column names.
     stacked : bool, default True
         Stacked bars (True) or one line per value (False).
-    colors, labels : mapping, optional
+    colors, hue_labels : mapping, optional
         Override :data:`discourse.style.GROUP_COLORS` and the labels of the codes.
     ylabel : str, optional
         Default ``"Statements per month"`` for monthly periods, else ``"Statements per
@@ -185,10 +193,9 @@ def plot_counts_over_time(
     if event_style not in ("number", "text"):
         raise ValueError(f"event_style must be 'number' or 'text', not {event_style!r}")
     ax = _get_ax(ax)
-    by = by or table.columns[0]
-    wide = table.pivot_table(index=x, columns=by, values=count, aggfunc="sum", sort=False,
-                             observed=True).fillna(0).sort_index()
-    codes = _ordered_unique(table[by])
+    wide = data.pivot_table(index=x, columns=hue, values=y, aggfunc="sum", sort=False,
+                            observed=True).fillna(0).sort_index()
+    codes = _ordered_unique(data[hue])
     wide = wide.reindex(columns=codes, fill_value=0)
     starts = pd.DatetimeIndex(wide.index)
     steps = np.diff(starts.values).astype("timedelta64[D]").astype(float)
@@ -199,7 +206,7 @@ def plot_counts_over_time(
     bottom = np.zeros(len(wide))
     for code in codes:
         values = wide[code].to_numpy(dtype=float)
-        name = _label_for(code, labels)
+        name = _label_for(code, hue_labels)
         if stacked:
             ax.bar(left, values, width=width, bottom=bottom, align="edge", color=color[code],
                    label=name, linewidth=0)
@@ -266,9 +273,11 @@ def _draw_events(ax: Axes, events: pd.DataFrame, event_style: str) -> None:
 
 
 def plot_event_key(
-    events: pd.DataFrame,
-    ax: Axes | None = None,
+    data: pd.DataFrame,
     *,
+    x: str = "date",
+    y: str = "label",
+    ax: Axes | None = None,
     ncols: int = 2,
     width: int = 58,
     date_format: str = "{day} %b %Y",
@@ -276,7 +285,8 @@ def plot_event_key(
 ) -> Axes:
     """Write the numbered list of events that :func:`plot_counts_over_time` marks.
 
-    The Axes is turned off and used as a text box: ``number  date  label`` per event, in
+    ``data`` holds one event per row: its date in column ``x`` and its text in ``y``. The
+    Axes is turned off and used as a text box: ``number  date  label`` per event, in
     ``ncols`` columns, labels wrapped at ``width`` characters. ``date_format`` is a
     ``strftime`` format in which ``{day}`` stands for the day without a leading zero.
 
@@ -289,7 +299,7 @@ def plot_event_key(
     '1  15 Nov 2024  Letter to PTA'
     """
     ax = _get_ax(ax)
-    events = _event_frame(events)
+    events = _event_frame(data.rename(columns={x: "date", y: "label"}))
     ax.set_axis_off()
     entries = []
     for number, date, text in zip(events["number"], events["date"], events["label"],
@@ -310,16 +320,16 @@ def plot_event_key(
 
 
 def plot_shares_over_time(
-    table: pd.DataFrame,
-    value_col: str = "share",
-    category_col: str = "stance",
-    ax: Axes | None = None,
+    data: pd.DataFrame,
     *,
     x: str = "period_start",
+    y: str = "share",
+    hue: str = "stance",
+    ax: Axes | None = None,
     ci: tuple[str, str] | None = ("ci_low", "ci_high"),
-    categories: Sequence[str] | None = None,
+    hue_order: Sequence[str] | None = None,
     colors: Mapping[str, str] | None = None,
-    labels: Mapping[str, str] | None = None,
+    hue_labels: Mapping[str, str] | None = None,
     ylabel: str = "Share of statements",
     legend: bool = True,
 ) -> Axes:
@@ -327,22 +337,22 @@ def plot_shares_over_time(
 
     Parameters
     ----------
-    table : DataFrame
+    data : DataFrame
         Tidy, one row per category x period: as made by
         :func:`discourse.timeline.category_shares` (``share``, ``ci_low``, ``ci_high``) or
         :func:`discourse.timeline.prevalence` (``mean``). Filter it to one group first (or
         use :func:`plot_small_multiples`).
-    value_col, category_col : str
-        The value drawn and the column naming the lines.
-    ax : Axes, optional
     x : str, default "period_start"
         Dates are drawn on a time axis; any other column (e.g. period labels) as evenly
         spaced categories in the order of ``period_start``.
+    y, hue : str
+        The value drawn and the column naming the lines.
+    ax : Axes, optional
     ci : (str, str) or None
         Columns of the band's lower and upper bounds; None draws no band.
-    categories : sequence of str, optional
+    hue_order : sequence of str, optional
         Which lines, in which order (default: order of appearance).
-    colors, labels : mapping, optional
+    colors, hue_labels : mapping, optional
     ylabel : str
     legend : bool
 
@@ -357,21 +367,22 @@ def plot_shares_over_time(
     >>> from discourse import load_corpus
     >>> from discourse.timeline import category_shares
     >>> shares = category_shares(load_corpus(), "stance", period="year")
-    >>> ax = plot_shares_over_time(shares[shares["group"] == "state"], "share", "stance", ax=ax)
+    >>> ax = plot_shares_over_time(shares[shares["group"] == "state"], y="share", hue="stance",
+    ...                            ax=ax)
     >>> len(ax.get_lines())
     4
     """
     ax = _get_ax(ax)
-    xs, order = _x_values(table, x)
-    data = table.assign(_x=xs.to_numpy())
-    codes = list(categories) if categories is not None else _ordered_unique(table[category_col])
+    xs, order = _x_values(data, x)
+    placed = data.assign(_x=xs.to_numpy())
+    codes = list(hue_order) if hue_order is not None else _ordered_unique(data[hue])
     color = _colors_for(codes, colors)
     for code in codes:
-        part = data[data[category_col] == code].sort_values("_x")
+        part = placed[placed[hue] == code].sort_values("_x")
         if part.empty:
             continue
-        ax.plot(part["_x"], part[value_col], color=color[code], marker="o",
-                label=_label_for(code, labels), zorder=3)
+        ax.plot(part["_x"], part[y], color=color[code], marker="o",
+                label=_label_for(code, hue_labels), zorder=3)
         if ci is not None:
             ax.fill_between(part["_x"], part[ci[0]].astype(float), part[ci[1]].astype(float),
                             color=color[code], alpha=0.12, linewidth=0, zorder=2)
@@ -388,10 +399,10 @@ def plot_shares_over_time(
 
 
 def plot_small_multiples(
-    table: pd.DataFrame,
-    panel_col: str,
-    plot_func: Callable[..., Axes],
+    data: pd.DataFrame,
     *,
+    panel: str,
+    plot_func: Callable[..., Axes],
     axes: Sequence[Axes] | np.ndarray | None = None,
     fig: Figure | None = None,
     ncols: int | None = None,
@@ -401,7 +412,7 @@ def plot_small_multiples(
     sharey: bool = True,
     **kwargs: Any,
 ) -> np.ndarray:
-    """Draw one panel per value of ``panel_col`` with ``plot_func(subtable, ax=ax, **kwargs)``.
+    """Draw one panel per value of ``panel`` with ``plot_func(subtable, ax=ax, **kwargs)``.
 
     Give either ``axes`` (a grid made by the caller, at least one Axes per panel) or ``fig``
     (panels are made with ``fig.subplots``, ``ncols`` per row, x shared and y shared when
@@ -410,9 +421,9 @@ def plot_small_multiples(
 
     Parameters
     ----------
-    table : DataFrame
+    data : DataFrame
         Tidy table holding every panel.
-    panel_col : str
+    panel : str
         Column whose values become panels (``group``, ``frame``...).
     plot_func : callable
         A function of this module, e.g. :func:`plot_shares_over_time`.
@@ -421,7 +432,7 @@ def plot_small_multiples(
     panels : sequence, optional
         Panel values in order (default: order of appearance).
     titles : mapping, optional
-        Panel titles (default: :func:`discourse.style.label` of the value).
+        Panel titles (default: :func:`discourse.style.display_name` of the value).
     title_kwargs : mapping, optional
         Passed to ``Axes.set_title`` (e.g. ``{"fontweight": "normal"}``).
     sharey : bool
@@ -439,12 +450,12 @@ def plot_small_multiples(
     >>> from discourse import load_corpus
     >>> from discourse.timeline import category_shares
     >>> shares = category_shares(load_corpus(), "stance", period="year")
-    >>> axes = plot_small_multiples(shares, "group", plot_shares_over_time, fig=Figure(),
-    ...                             value_col="share", category_col="stance", legend=False)
+    >>> axes = plot_small_multiples(shares, panel="group", plot_func=plot_shares_over_time,
+    ...                             fig=Figure(), y="share", hue="stance", legend=False)
     >>> [ax.get_title() for ax in axes]
     ['Civil society', 'Industry', 'State']
     """
-    panels = list(panels) if panels is not None else _ordered_unique(table[panel_col])
+    panels = list(panels) if panels is not None else _ordered_unique(data[panel])
     if axes is None:
         if fig is None:
             import matplotlib.pyplot as plt
@@ -460,9 +471,9 @@ def plot_small_multiples(
         shared = False
     if len(flat) < len(panels):
         raise ValueError(f"{len(panels)} panels need as many Axes, got {len(flat)}")
-    for ax, panel in zip(flat, panels, strict=False):
-        plot_func(table[table[panel_col] == panel], ax=ax, **kwargs)
-        ax.set_title(titles[panel] if titles and panel in titles else style.label(panel),
+    for ax, value in zip(flat, panels, strict=False):
+        plot_func(data[data[panel] == value], ax=ax, **kwargs)
+        ax.set_title(titles[value] if titles and value in titles else style.display_name(value),
                      **(title_kwargs or {}))
     for ax in flat[len(panels):]:
         ax.set_visible(False)
@@ -473,24 +484,25 @@ def plot_small_multiples(
 
 
 def plot_stacked_shares(
-    table: pd.DataFrame,
-    row: str,
-    category_col: str,
-    value_col: str = "share",
-    ax: Axes | None = None,
+    data: pd.DataFrame,
     *,
-    rows: Sequence[str] | None = None,
-    categories: Sequence[str] | None = None,
-    row_labels: Mapping[str, str] | None = None,
+    x: str = "share",
+    y: str = "country",
+    hue: str = "stance",
+    ax: Axes | None = None,
+    y_order: Sequence[str] | None = None,
+    hue_order: Sequence[str] | None = None,
+    y_labels: Mapping[str, str] | None = None,
     colors: Mapping[str, str] | None = None,
-    labels: Mapping[str, str] | None = None,
+    hue_labels: Mapping[str, str] | None = None,
     annotate_min: float = 0.12,
     legend: str | None = "above",
 ) -> Axes:
-    """Draw one horizontal 100 % bar per row, split into category shares.
+    """Draw one horizontal 100 % bar per ``y`` value, split into the ``x`` shares of ``hue``.
 
-    Segments of at least ``annotate_min`` carry their percentage. The first row is drawn
-    at the top. ``legend`` is ``"above"`` or ``"below"`` the Axes (two columns), or None.
+    Segments of at least ``annotate_min`` carry their percentage. The first bar (of
+    ``y_order``, default order of appearance) is drawn at the top. ``legend`` is
+    ``"above"`` or ``"below"`` the Axes (two columns), or None.
 
     Examples
     --------
@@ -498,29 +510,28 @@ def plot_stacked_shares(
     >>> ax = Figure().subplots()
     >>> toy = pd.DataFrame({"country": ["PK", "PK"], "stance": ["supports_restriction",
     ...                     "opposes_restriction"], "share": [0.25, 0.75]})
-    >>> len(plot_stacked_shares(toy, "country", "stance", ax=ax).patches)
+    >>> len(plot_stacked_shares(toy, x="share", y="country", hue="stance", ax=ax).patches)
     2
     """
     ax = _get_ax(ax)
-    rows = list(rows) if rows is not None else _ordered_unique(table[row])
-    codes = list(categories) if categories is not None else _ordered_unique(table[category_col])
-    wide = (table.pivot_table(index=row, columns=category_col, values=value_col,
-                              aggfunc="sum", observed=True)
+    rows = list(y_order) if y_order is not None else _ordered_unique(data[y])
+    codes = list(hue_order) if hue_order is not None else _ordered_unique(data[hue])
+    wide = (data.pivot_table(index=y, columns=hue, values=x, aggfunc="sum", observed=True)
             .reindex(index=rows, columns=codes).fillna(0.0))
     color = _colors_for(codes, colors)
-    y = np.arange(len(rows))
+    positions = np.arange(len(rows))
     left = np.zeros(len(rows))
     for code in codes:
         values = wide[code].to_numpy(dtype=float)
-        ax.barh(y, values, left=left, height=0.72, color=color[code],
-                label=_label_for(code, labels), linewidth=0)
+        ax.barh(positions, values, left=left, height=0.72, color=color[code],
+                label=_label_for(code, hue_labels), linewidth=0)
         rgb = to_rgb(color[code])
-        for yi, lo, v in zip(y, left, values, strict=True):
+        for yi, lo, v in zip(positions, left, values, strict=True):
             if v >= annotate_min:
                 ax.text(lo + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=6.5,
                         color=_text_color(rgb))
         left = left + values
-    ax.set_yticks(y, [_label_for(r, row_labels) for r in rows])
+    ax.set_yticks(positions, [_label_for(r, y_labels) for r in rows])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -541,17 +552,17 @@ def plot_stacked_shares(
 
 
 def plot_heatmap(
-    table: pd.DataFrame,
-    row: str,
-    col: str,
-    value: str,
-    annot: bool = True,
-    ax: Axes | None = None,
+    data: pd.DataFrame,
     *,
-    rows: Sequence[str] | None = None,
-    cols: Sequence[str] | None = None,
-    row_labels: Mapping[str, str] | None = None,
-    col_labels: Mapping[str, str] | None = None,
+    x: str = "frame",
+    y: str = "group",
+    hue: str = "share",
+    ax: Axes | None = None,
+    annot: bool = True,
+    x_order: Sequence[str] | None = None,
+    y_order: Sequence[str] | None = None,
+    x_labels: Mapping[str, str] | None = None,
+    y_labels: Mapping[str, str] | None = None,
     cmap: str = "Blues",
     vmin: float = 0.0,
     vmax: float | None = None,
@@ -560,7 +571,8 @@ def plot_heatmap(
     rotate_xticks: float = 35.0,
     fontsize: float = 7.0,
 ) -> Axes:
-    """Draw ``table[value]`` as a ``row`` x ``col`` grid of coloured cells, numbers inside.
+    """Draw ``data[hue]`` as a grid of coloured cells, ``y`` values as rows and ``x`` values
+    as columns, numbers inside.
 
     Cell text is white on dark cells and near-black on light ones (WCAG relative luminance),
     so every number stays readable; empty cells show a dash. With ``highlight_max`` the
@@ -568,17 +580,18 @@ def plot_heatmap(
 
     Parameters
     ----------
-    table : DataFrame
+    data : DataFrame
         Tidy: one row per cell.
-    row, col, value : str
-        Columns giving the grid's rows, its columns and the cell values.
+    x, y, hue : str
+        Columns giving the grid's columns, its rows and the cell values (the colour).
+    ax : Axes, optional
     annot : bool, default True
         Print values in the cells with ``fmt``.
-    ax : Axes, optional
-    rows, cols : sequence, optional
-        Order of rows (top to bottom) and columns (default: order of appearance).
-    row_labels, col_labels : mapping, optional
-        Tick labels (default: :func:`discourse.style.label`).
+    x_order, y_order : sequence, optional
+        Order of columns (left to right) and rows (top to bottom); default: order of
+        appearance.
+    x_labels, y_labels : mapping, optional
+        Tick labels (default: :func:`discourse.style.display_name`).
     cmap, vmin, vmax
         Colour scale (``vmax`` defaults to the largest value).
     fmt : str
@@ -598,15 +611,15 @@ def plot_heatmap(
     >>> ax = Figure().subplots()
     >>> toy = pd.DataFrame({"group": ["state", "state"], "frame": ["security", "rights"],
     ...                     "share": [0.9, 0.1]})
-    >>> ax = plot_heatmap(toy, "group", "frame", "share", ax=ax)
+    >>> ax = plot_heatmap(toy, x="frame", y="group", hue="share", ax=ax)
     >>> [t.get_text() for t in ax.texts]
     ['90%', '10%']
     """
     ax = _get_ax(ax)
-    rows = list(rows) if rows is not None else _ordered_unique(table[row])
-    cols = list(cols) if cols is not None else _ordered_unique(table[col])
-    grid = (table.pivot_table(index=row, columns=col, values=value, aggfunc="mean",
-                              observed=True, dropna=False)
+    rows = list(y_order) if y_order is not None else _ordered_unique(data[y])
+    cols = list(x_order) if x_order is not None else _ordered_unique(data[x])
+    grid = (data.pivot_table(index=y, columns=x, values=hue, aggfunc="mean",
+                             observed=True, dropna=False)
             .reindex(index=rows, columns=cols))
     matrix = grid.to_numpy(dtype=float)
     top = np.nanmax(matrix) if vmax is None and np.isfinite(matrix).any() else (vmax or 1.0)
@@ -627,10 +640,10 @@ def plot_heatmap(
                 ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=fontsize,
                         color=_text_color(colormap(norm(v))),
                         fontweight="bold" if bold else "normal")
-    ax.set_xticks(range(len(cols)), [_label_for(c, col_labels) for c in cols],
+    ax.set_xticks(range(len(cols)), [_label_for(c, x_labels) for c in cols],
                   rotation=rotate_xticks, ha="right" if rotate_xticks else "center",
                   rotation_mode="anchor")
-    ax.set_yticks(range(len(rows)), [_label_for(r, row_labels) for r in rows])
+    ax.set_yticks(range(len(rows)), [_label_for(r, y_labels) for r in rows])
     ax.tick_params(length=0)
     ax.grid(False)
     for spine in ax.spines.values():
@@ -642,17 +655,19 @@ def plot_heatmap(
 
 
 def plot_distinctive_terms(
-    table: pd.DataFrame,
-    ax: Axes | None = None,
+    data: pd.DataFrame,
     *,
+    x: str = "z",
+    y: str = "term",
+    hue: str = "group",
+    ax: Axes | None = None,
     group: str | None = None,
-    by: str = "group",
     n: int = 10,
     color: str | None = None,
     xlabel: str = "z-score of the log-odds ratio",
     fdr: float | None = 0.05,
 ) -> Axes:
-    """Draw the ``n`` terms with the largest z as horizontal bars, raw counts beside them.
+    """Draw the ``n`` terms with the largest ``x`` (z) as horizontal bars, counts beside them.
 
     Each bar is labelled ``n=12 vs 3``: the term's count in the group, then in the rest of
     the corpus (``count_group``, ``count_rest`` of
@@ -660,13 +675,14 @@ def plot_distinctive_terms(
 
     Parameters
     ----------
-    table : DataFrame
-        Columns ``term``, ``z``, ``count_group``, ``count_rest`` and, if it holds several
-        groups, ``by``.
+    data : DataFrame
+        Columns ``x`` (``z``), ``y`` (``term``), ``count_group``, ``count_rest`` and, if it
+        holds several groups, ``hue``.
+    x, y, hue : str
+        The bar length, the bar label and the group column (which sets the colour).
     ax : Axes, optional
     group : str, optional
-        Which group to draw; needed if ``table`` holds more than one.
-    by : str, default "group"
+        Which ``hue`` value to draw; needed if ``data`` holds more than one.
     n : int, default 10
     color : str, optional
         Bar colour (default: the group's colour, grey otherwise).
@@ -689,28 +705,28 @@ def plot_distinctive_terms(
     ['n=12 vs 3', 'n=5 vs 1']
     """
     ax = _get_ax(ax)
-    data = table
-    if by in table.columns:
-        values = _ordered_unique(table[by].astype(str))
+    if hue in data.columns:
+        values = _ordered_unique(data[hue].astype(str))
         if group is None and len(values) > 1:
-            raise ValueError(f"the table holds {len(values)} {by} values; pass group=")
+            raise ValueError(f"the table holds {len(values)} {hue} values; pass group=")
         group = group if group is not None else (values[0] if values else None)
-        data = table[table[by].astype(str) == str(group)]
-    data = data.sort_values("z", ascending=False, kind="stable").head(n)
+        data = data[data[hue].astype(str) == str(group)]
+    data = data.sort_values(x, ascending=False, kind="stable").head(n)
     if color is None:
         color = style.GROUP_COLORS.get(str(group), style.NEUTRAL_GREY)
-    y = np.arange(len(data))
-    z = data["z"].to_numpy(dtype=float)
+    positions = np.arange(len(data))
+    z = data[x].to_numpy(dtype=float)
     shades = [to_rgb(color)] * len(data)
     if fdr is not None and "p_adj" in data.columns:
         pale = tuple(0.45 * c + 0.55 for c in to_rgb(color))
         shades = [to_rgb(color) if p < fdr else pale for p in data["p_adj"].astype(float)]
-    ax.barh(y, z, height=0.7, color=shades, linewidth=0)
-    ax.set_yticks(y, data["term"].astype(str).tolist())
+    ax.barh(positions, z, height=0.7, color=shades, linewidth=0)
+    ax.set_yticks(positions, data[y].astype(str).tolist())
     ax.set_ylim(len(data) - 0.5, -0.5)
     top = float(np.nanmax(np.abs(z))) if len(z) else 1.0
     pad = 0.03 * top
-    for yi, zi, a, b in zip(y, z, data["count_group"], data["count_rest"], strict=True):
+    for yi, zi, a, b in zip(positions, z, data["count_group"], data["count_rest"],
+                            strict=True):
         ax.text(zi + (pad if zi >= 0 else -pad), yi, f"n={int(a)} vs {int(b)}",
                 ha="left" if zi >= 0 else "right", va="center", fontsize=6.5,
                 color="#444444")
@@ -727,29 +743,35 @@ def plot_distinctive_terms(
 
 
 def plot_country_comparison(
-    table: pd.DataFrame,
-    axes: Sequence[Axes] | None = None,
+    data: pd.DataFrame,
     *,
+    x: str = "share",
+    y: str = "country",
+    hue: str = "code",
+    axes: Sequence[Axes] | None = None,
     fig: Figure | None = None,
-    countries: Sequence[str] | None = None,
-    country_labels: Mapping[str, str] | None = None,
+    y_order: Sequence[str] | None = None,
+    y_labels: Mapping[str, str] | None = None,
     frames: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Draw stance shares (stacked bars) beside frame shares (heatmap), one row per country.
 
     Parameters
     ----------
-    table : DataFrame
-        Tidy, with columns ``country``, ``measure`` (``"stance"`` or ``"frame"``), ``code``
-        and ``share``: the stance shares of each country's statements and the share of its
-        statements using each frame (a statement may use several).
+    data : DataFrame
+        Tidy, with columns ``y`` (``country``), ``measure`` (``"stance"`` or ``"frame"``),
+        ``hue`` (``code``) and ``x`` (``share``): the stance shares of each country's
+        statements and the share of its statements using each frame (a statement may use
+        several).
+    x, y, hue : str
+        The share, the row (country) and the code (stance or frame) columns.
     axes : pair of Axes, optional
         Where to draw the bars and the heatmap; without it, two Axes side by side are made
         on ``fig`` (default: the current figure).
     fig : Figure, optional
-    countries : sequence of str, optional
+    y_order : sequence of str, optional
         Rows, top to bottom (default: order of appearance).
-    country_labels : mapping, optional
+    y_labels : mapping, optional
         Row labels (default: short country names).
     frames : sequence of str, optional
         Heatmap columns, left to right (default: schema order), labelled with
@@ -775,17 +797,17 @@ def plot_country_comparison(
             fig = plt.gcf()
         axes = fig.subplots(1, 2, sharey=False, width_ratios=[1.0, 1.35])
     stance_ax, frame_ax = axes[0], axes[1]
-    countries = list(countries) if countries is not None else _ordered_unique(table["country"])
-    labels = {c: (country_labels or {}).get(c, style.country_label(c)) for c in countries}
-    stances = table[table["measure"] == "stance"]
-    frame_rows = table[table["measure"] == "frame"]
-    codes = [s for s in style.STANCE_COLORS if s in set(stances["code"])]
-    plot_stacked_shares(stances, "country", "code", "share", stance_ax, rows=countries,
-                        categories=codes, row_labels=labels, legend="below")
+    countries = list(y_order) if y_order is not None else _ordered_unique(data[y])
+    labels = {c: (y_labels or {}).get(c, style.country_label(c)) for c in countries}
+    stances = data[data["measure"] == "stance"]
+    frame_rows = data[data["measure"] == "frame"]
+    codes = [s for s in style.STANCE_COLORS if s in set(stances[hue])]
+    plot_stacked_shares(stances, x=x, y=y, hue=hue, ax=stance_ax, y_order=countries,
+                        hue_order=codes, y_labels=labels, legend="below")
     stance_ax.set_title("Stance: share of statements")
-    frame_codes = [f for f in (frames or style.FRAME_LABELS) if f in set(frame_rows["code"])]
-    plot_heatmap(frame_rows, "country", "code", "share", ax=frame_ax, rows=countries,
-                 cols=frame_codes, col_labels=style.FRAME_SHORT_LABELS, highlight_max=True,
+    frame_codes = [f for f in (frames or style.FRAME_LABELS) if f in set(frame_rows[hue])]
+    plot_heatmap(frame_rows, x=hue, y=y, hue=x, ax=frame_ax, y_order=countries,
+                 x_order=frame_codes, x_labels=style.FRAME_SHORT_LABELS, highlight_max=True,
                  rotate_xticks=30)
     frame_ax.set_title("Frames: share of statements using each")
     frame_ax.set_yticks(range(len(countries)), [""] * len(countries))

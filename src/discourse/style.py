@@ -22,7 +22,7 @@ __all__ = [
     "FRAME_LABELS",
     "FRAME_SHORT_LABELS",
     "figure_style",
-    "label",
+    "display_name",
     "country_label",
 ]
 
@@ -162,15 +162,17 @@ def figure_style(extra: Mapping[str, object] | None = None) -> Iterator[None]:
         yield
 
 
-def label(code: str) -> str:
+def display_name(code: str) -> str:
     """Return the human-readable label of a group, stance, frame or country code.
 
     Unknown codes come back with underscores replaced and the first letter capitalised.
 
     Examples
     --------
-    >>> label("morality_religion"), label("opposes_restriction"), label("PK")
-    ('Morality / religion', 'Opposes restriction', 'Pakistan')
+    >>> display_name("morality_religion"), display_name("opposes_restriction")
+    ('Morality / religion', 'Opposes restriction')
+    >>> display_name("PK"), display_name("some_new_code")
+    ('Pakistan', 'Some new code')
     """
     code = str(code)
     for table in (GROUP_LABELS, STANCE_LABELS, FRAME_LABELS):

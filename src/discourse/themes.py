@@ -13,15 +13,14 @@ from sklearn.decomposition import NMF
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from . import timeline
 from .features import make_vectorizer
 
 __all__ = [
     "STABILITY_THRESHOLD",
     "ThemeModel",
+    "choose_from_scores",
     "choose_n_themes",
     "themes_report",
-    "theme_prevalence",
 ]
 
 #: A model counts as stable when its themes are found again, on average, with at least this
@@ -62,9 +61,33 @@ def _matched_similarity(H_ref: np.ndarray, H_other: np.ndarray) -> np.ndarray:
 
 
 def _top_indices(row: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` largest positive weights, largest first (ties: lower index)."""
-    order = np.argsort(-row, kind="stable")
+    """Indices of the ``n`` largest positive weights, largest first.
+
+    Weights are compared relative to the largest, rounded to 9 decimals, so that terms of
+    equal weight (up to float noise, which differs between BLAS kernels) are tied, and ties
+    go to the lower index (the term first in alphabetical order)."""
+    top = row.max() if row.size else 0.0
+    relative = np.round(row / top, 9) if top > 0 else row
+    order = np.argsort(-relative, kind="stable")
     return order[:n][row[order[:n]] > 0]
+
+
+def _mass_shares(W: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """Each theme's share of the fitted TF-IDF mass: the sum of ``W[:, k] H[k]`` over all
+    statements and terms, over the sum of ``W H``. Scaling ``W[:, k]`` by ``c`` and
+    ``H[k]`` by ``1 / c`` leaves it unchanged."""
+    mass = W.sum(axis=0) * H.sum(axis=1)
+    total = mass.sum()
+    return mass / total if total > 0 else np.zeros_like(mass)
+
+
+def _theme_order(shares: np.ndarray, top_terms: Sequence[Sequence[str]],
+                 digits: int = 6) -> np.ndarray:
+    """Themes by decreasing share rounded to ``digits`` decimals, ties broken by their top
+    terms (compared as lists of strings), so that float noise of the last bits (another
+    BLAS kernel) cannot reorder them."""
+    key = [(-round(float(s), digits), list(t)) for s, t in zip(shares, top_terms, strict=True)]
+    return np.array(sorted(range(len(key)), key=key.__getitem__), dtype=int)
 
 
 def _npmi_coherence(presence: Any, term_indices: np.ndarray) -> float:
@@ -136,8 +159,8 @@ class ThemeModel(TransformerMixin, BaseEstimator):
     from the seeded NNDSVDa start (:class:`sklearn.decomposition.NMF` with
     ``init="nndsvda"``), on one BLAS thread, so that results do not depend on the number of cores.
     A theme is a row of ``H``; a statement's theme weights are its row of ``W`` scaled to
-    sum 1. Themes are numbered by decreasing total weight in the training statements
-    (theme 0 carries the most).
+    sum 1. Themes are numbered by decreasing share of the fitted TF-IDF mass (see Notes),
+    theme 0 carrying the most.
 
     Parameters
     ----------
@@ -163,7 +186,9 @@ class ThemeModel(TransformerMixin, BaseEstimator):
     terms_ : ndarray of str
         The terms (columns of ``components_``).
     components_ : ndarray of shape (n_themes, n_terms)
-        Theme-term weights ``H``.
+        Theme-term weights ``H``, in theme order.
+    theme_order_ : ndarray of int
+        For each theme, its row in ``nmf_.components_`` (the factorisation's own order).
     top_terms_ : list of list of str
         The ``top_n`` terms of each theme by weight (terms of weight 0 left out).
     labels_ : list of str
@@ -201,6 +226,13 @@ class ThemeModel(TransformerMixin, BaseEstimator):
     same themes; an over-parametrised model (more themes than the data support) splits and
     merges themes differently from run to run and scores lower.
 
+    **Order.** NMF can move scale between a theme's column of ``W`` and its row of ``H``
+    (``W[:, k] c`` and ``H[k] / c`` fit equally well), so neither's size alone says how much
+    a theme carries, and the split may fall differently on another BLAS kernel. Themes are
+    therefore numbered by their share of the fitted mass, ``sum(W[:, k]) sum(H[k]) /
+    sum(W H)``, which the split leaves unchanged; shares equal to 6 decimals are ordered by
+    their top terms (as lists of strings), so the numbering is the same on every machine.
+
     **Coherence.** Over the training statements, let ``N`` be their number, ``D(w)`` the
     number containing term ``w`` (a TF-IDF weight above 0) and ``D(w, v)`` the number
     containing both. For a pair of top terms,
@@ -226,10 +258,12 @@ class ThemeModel(TransformerMixin, BaseEstimator):
     ...          "economy losses freelancers", "blasphemy morality content",
     ...          "blasphemy content obscene", "morality obscene content"]
     >>> model = ThemeModel(n_themes=2, top_n=3).fit(texts)
-    >>> model.labels_
+    >>> sorted(model.labels_)
+    ['content / blasphemy / morality', 'freelancers / economy / losses']
+    >>> [model.labels_[t] for t in model.dominant_theme_[[0, 3]]]
     ['freelancers / economy / losses', 'content / blasphemy / morality']
-    >>> model.dominant_theme_.tolist()
-    [0, 0, 0, 1, 1, 1]
+    >>> bool((model.dominant_theme_[:3] != model.dominant_theme_[3:]).all())
+    True
     >>> round(model.stability_, 3)
     1.0
     """
@@ -292,11 +326,13 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         with np.errstate(invalid="ignore"):  # sqrt of a tiny negative error on exact fits
             self.nmf_ = self._nmf("nndsvda", self.random_state).fit(matrix)
             raw = self.nmf_.transform(matrix)
-        # number the themes by decreasing total weight in the training statements
-        order = np.argsort(-raw.sum(axis=0), kind="stable")
-        self.nmf_.components_ = self.nmf_.components_[order]
-        self.components_ = self.nmf_.components_
-        raw = raw[:, order]
+        # number the themes by their share of the fitted TF-IDF mass, which does not depend
+        # on how NMF splits scale between W and H; ties are broken by the top terms
+        nmf_top = [[str(self.terms_[i]) for i in _top_indices(row, self.top_n)]
+                   for row in self.nmf_.components_]
+        self.theme_order_ = _theme_order(_mass_shares(raw, self.nmf_.components_), nmf_top)
+        self.components_ = self.nmf_.components_[self.theme_order_]
+        raw = raw[:, self.theme_order_]
         self.doc_themes_ = _normalise_rows(raw)
         self.dominant_theme_ = np.where(raw.sum(axis=1) > 0, raw.argmax(axis=1), -1)
         top = [_top_indices(row, self.top_n) for row in self.components_]
@@ -330,7 +366,35 @@ class ThemeModel(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "nmf_")
         matrix = self.vectorizer_.transform(_check_texts(X))
         with threadpool_limits(limits=1):
-            return _normalise_rows(self.nmf_.transform(matrix))
+            return _normalise_rows(self.nmf_.transform(matrix)[:, self.theme_order_])
+
+    def weight_table(self, X: Iterable[str], index: Any = None) -> pd.DataFrame:
+        """Return :meth:`transform` of ``X`` as a table: one column per theme, named by its
+        label, one row per statement.
+
+        This is the per-statement table that :func:`discourse.timeline.prevalence`
+        aggregates by group and period (``method="bootstrap"``: weights are not 0/1).
+
+        Parameters
+        ----------
+        X : iterable of str
+        index : index-like, optional
+            Row labels, e.g. the corpus's index (default: 0, 1, ...).
+
+        Returns
+        -------
+        DataFrame of shape (n_statements, n_themes)
+
+        Examples
+        --------
+        >>> texts = ["exports freelancers economy", "exports freelancers losses",
+        ...          "blasphemy morality content", "blasphemy content obscene"]
+        >>> model = ThemeModel(n_themes=2, top_n=2).fit(texts)
+        >>> weights = model.weight_table(texts)
+        >>> sorted(weights.columns) == sorted(model.labels_), weights.sum(axis=1).round(6).tolist()
+        (True, [1.0, 1.0, 1.0, 1.0])
+        """
+        return pd.DataFrame(self.transform(X), columns=list(self.labels_), index=index)
 
     def theme_table(self) -> pd.DataFrame:
         """Return one row per theme of the training statements.
@@ -368,9 +432,33 @@ class ThemeModel(TransformerMixin, BaseEstimator):
 # -- choosing the number of themes and reporting -----------------------------------------------
 
 
-def _choose(table: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
-    """Add ``chosen`` and ``reason`` to a table of ``n_themes``, ``stability``, ``coherence``
-    by the rule of :func:`choose_n_themes` (rows with missing scores are never chosen)."""
+def choose_from_scores(table: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """Apply the rule of :func:`choose_n_themes` to a table of scores.
+
+    Useful to re-apply the rule to scores stored earlier or computed another way.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``n_themes``, ``stability`` and ``coherence``, one row per candidate; a row with a
+        missing score (a candidate that could not be fitted) is never chosen.
+    limit : int, optional
+        The largest number of themes the corpus allows, quoted in the reason of a
+        candidate that could not be fitted.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``chosen`` (exactly one True) and ``reason`` (why each candidate was or
+        was not chosen).
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"n_themes": [4, 5, 6], "stability": [0.95, 0.92, 0.7],
+    ...                        "coherence": [0.1, 0.3, 0.5]})
+    >>> choose_from_scores(scores)[["n_themes", "chosen"]].values.tolist()
+    [[4, False], [5, True], [6, False]]
+    """
     table = table.copy()
     fitted = table.dropna(subset=["stability", "coherence"])
     if fitted.empty:
@@ -467,7 +555,7 @@ def choose_n_themes(
     if table["stability"].isna().all():
         raise ValueError(f"no candidate can be fitted: a corpus of {matrix.shape[0]} "
                          f"statements and {matrix.shape[1]} terms allows 1 to {limit} themes")
-    return _choose(table, limit)
+    return choose_from_scores(table, limit)
 
 
 def themes_report(
@@ -528,56 +616,3 @@ def themes_report(
         "themes": themes,
         "selection": selection,
     }
-
-
-def theme_prevalence(
-    corpus: pd.DataFrame,
-    model: ThemeModel,
-    by: str | None = "group",
-    period: str = "year",
-    n_boot: int = 1000,
-    random_state: int = 0,
-) -> pd.DataFrame:
-    """Mean theme weight by ``by`` x period, with bootstrap confidence intervals.
-
-    The weights are ``model.transform(corpus["text"])`` (rows sum to 1, so the means of a
-    cell sum to 1 over themes unless it holds statements with no vocabulary term), passed
-    to :func:`discourse.timeline.prevalence` with ``method="bootstrap"``.
-
-    Parameters
-    ----------
-    corpus : DataFrame
-        A loaded corpus (``date``, ``text`` and the ``by`` column).
-    model : ThemeModel
-        A fitted model (fitted on this corpus or another).
-    by, period, n_boot, random_state
-        As in :func:`discourse.timeline.prevalence`.
-
-    Returns
-    -------
-    DataFrame
-        The columns of :func:`discourse.timeline.prevalence` (``variable`` is the theme
-        label) with the theme id in a ``theme`` column before ``variable``.
-
-    Examples
-    --------
-    >>> toy = pd.DataFrame({"date": pd.to_datetime(["2024-01-01"] * 4),
-    ...                     "group": ["state", "state", "industry", "industry"], "text": [
-    ...     "exports freelancers economy", "exports freelancers losses",
-    ...     "blasphemy morality content", "blasphemy content obscene"]})
-    >>> model = ThemeModel(n_themes=2, top_n=2).fit(toy["text"])
-    >>> theme_prevalence(toy, model, n_boot=10)[["group", "theme", "n", "mean"]]
-          group  theme  n  mean
-    0  industry      0  2   0.0
-    1  industry      1  2   1.0
-    2     state      0  2   1.0
-    3     state      1  2   0.0
-    """
-    check_is_fitted(model, "nmf_")
-    weights = pd.DataFrame(model.transform(corpus["text"].astype(str)), columns=model.labels_)
-    table = timeline.prevalence(corpus.reset_index(drop=True), weights, by, period,
-                                method="bootstrap", n_boot=n_boot, random_state=random_state)
-    ids = {label: i for i, label in enumerate(model.labels_)}
-    table.insert(table.columns.get_loc("variable"), "theme", table["variable"].map(ids))
-    table["theme"] = table["theme"].astype(int)
-    return table
