@@ -419,6 +419,17 @@ def table_frames(corpus: pd.DataFrame) -> str:
         f"{k} frame{'s' if k != 1 else ''} in {v} rows" for k, v in per_row.items()) + "."
 
 
+def table_frames_stance(corpus: pd.DataFrame) -> str:
+    """Rows using each frame, by stance."""
+    long = corpus[["id", "stance", "frames"]].explode("frames").dropna(subset=["frames"])
+    table = (pd.crosstab(long["frames"], long["stance"].astype(str))
+             .reindex(index=list(schema.FRAMES), columns=list(schema.STANCES), fill_value=0))
+    rows = [(f"`{frame}`", *counts.tolist(), int(counts.sum()))
+            for frame, counts in table.iterrows()]
+    return _md(["frame", *[f"`{s}`" for s in schema.STANCES], "rows with frame"], rows,
+               "l" + "r" * (len(schema.STANCES) + 1))
+
+
 def table_dates(corpus: pd.DataFrame) -> str:
     """Rows by date precision and date source."""
     table = pd.crosstab(corpus["date_precision"].astype(str), corpus["date_source"].astype(str))
@@ -501,9 +512,14 @@ def table_second_check_fields(checks: pd.DataFrame) -> str:
     rows = [(f"`{r.field}`", r.kind, r.records) for r in frame.itertuples()]
     kinds = frame.groupby("kind", sort=False)["records"].sum()
     changed = int(checks["changes"].map(bool).sum())
+    emptied = {field: int(checks["changes"].map(lambda c, f=field: c.get(f, None) == []).sum())
+               for field in ("key_terms", "frames")}
     return (_md(["field", "kind", "records changed"], rows, "llr")
             + f"\n\n{changed} records had at least one field changed; field changes by kind: "
-            + ", ".join(f"{k} {v}" for k, v in kinds.items()) + ".")
+            + ", ".join(f"{k} {v}" for k, v in kinds.items()) + ". "
+            + f"{emptied['key_terms']} of the `key_terms` changes emptied the list "
+            f"and {emptied['frames']} of the `frames` "
+            "changes left the record with no frame.")
 
 
 def table_provenance(corpus: pd.DataFrame, research: pd.DataFrame) -> str:
@@ -546,6 +562,7 @@ def compute_tables(corpus: pd.DataFrame, research: pd.DataFrame,
         "scope": lambda: table_scope(corpus),
         "organisations": lambda: table_organisations(corpus),
         "frames": lambda: table_frames(corpus),
+        "frames_stance": lambda: table_frames_stance(corpus),
         "dates": lambda: table_dates(corpus),
         "languages": lambda: table_languages(corpus),
         "words": lambda: table_words(corpus),
@@ -561,8 +578,8 @@ def shipped_tables() -> dict[str, str]:
     return compute_tables(load_corpus(), read_research(), read_second_check())
 
 
-MARKER = re.compile(r"<!-- table:(?P<name>[a-z_]+) -->\n(?P<body>.*?)\n<!-- /table:(?P=name) -->",
-                    re.S)
+MARKER = re.compile(r"<!-- table:(?P<name>[a-z_]+) -->\n(?:(?P<body>.*?)\n)?"
+                    r"<!-- /table:(?P=name) -->", re.S)
 
 
 def read_blocks(text: str) -> dict[str, str]:
@@ -571,7 +588,7 @@ def read_blocks(text: str) -> dict[str, str]:
     for match in MARKER.finditer(text):
         if match["name"] in blocks:
             raise ValueError(f"table {match['name']!r} appears twice in the README")
-        blocks[match["name"]] = match["body"]
+        blocks[match["name"]] = match["body"] or ""
     return blocks
 
 
