@@ -527,8 +527,8 @@ def table_provenance(corpus: pd.DataFrame, research: pd.DataFrame) -> str:
     checked = research["checked"].fillna("").str.lower()
     secondary = corpus["publisher"].str.contains(SECONDARY_PUBLISHER)
     rows = [
-        ("research records whose `checked` says the claims were found in an excerpt "
-         "(the search tool's stored text of the page)",
+        ("research records whose `checked` refers to an excerpt of the page (the search "
+         "tool's stored text)",
          int(checked.str.contains("excerpt").sum()), len(research)),
         ("research records whose `checked` names a mirror, copy or rewrite of the page",
          int(checked.str.contains(r"mirror|cop(?:y|ies)|rewrite").sum()), len(research)),
