@@ -1,4 +1,9 @@
-"""The shipped corpus data: texts that report, organisations, scope, and the change log.
+"""The shipped corpus data: texts that report, organisations, scope, the change log, and
+the datasheet's tables.
+
+The datasheet (corpus/README.md) holds its count tables between marker comments; the
+functions that compute them live in scripts/datasheet_tables.py (a script, not part of the
+package), which the tests here load by path with importlib and compare with the README.
 
 The word counts, code names and stance cues in the texts are checked in test_corpus.py;
 provenance against the research register is checked in test_packaging.py.
