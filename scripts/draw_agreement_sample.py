@@ -23,7 +23,6 @@ import numpy as np
 
 from discourse import load_corpus
 
-
 RESEARCH = Path(__file__).resolve().parent.parent / "corpus" / "research"
 
 
