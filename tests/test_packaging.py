@@ -170,3 +170,8 @@ def test_top_level_namespace_loads_modules_and_names_lazily():
     assert callable(discourse.evaluate.evaluate)  # the module, not shadowed by the function
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         discourse.nope  # noqa: B018
+
+
+def test_readme_states_the_corpus_size_the_data_has():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{len(load_corpus())} real statements" in readme
