@@ -356,8 +356,8 @@ def _mark_pooled(table: pd.DataFrame) -> pd.DataFrame:
 def _period_note(corpus: pd.DataFrame, table: pd.DataFrame) -> str:
     """Say which periods pool several years and where the last year ends."""
     pooled = sorted(set(table.loc[table["pooled"], "period"].astype(str)))
-    note = (f"Period{'s' if len(pooled) > 1 else ''} {', '.join(pooled)} pool several years "
-            "(few statements per year), drawn as a segment." if pooled else "")
+    note = (f"{', '.join(pooled)}: several years pooled (few statements per year), drawn as "
+            "a segment across the period." if pooled else "")
     last = corpus["date"].max()
     if len(corpus) and (last.month, last.day) != (12, 31):
         note += f" {last.year} runs to {last.day} {last:%b}."
@@ -832,9 +832,10 @@ def figure_themes_over_time(
     model = ThemeModel(n_themes=n_themes, n_seeds=0, random_state=0).fit(texts, actors=actors)
     if theme_labels is False:
         names = list(model.labels_)
+    elif theme_labels is None or theme_labels is True:
+        names = curated_labels(model)
     else:
-        source = None if theme_labels in (None, True) else theme_labels
-        names = curated_labels(model, source)
+        names = curated_labels(model, theme_labels)
     data = corpus.reset_index(drop=True)
     table = prevalence(data, model.weight_table(texts), "group", case.period,
                        method="bootstrap", n_boot=1000, random_state=0)
@@ -859,8 +860,13 @@ def figure_themes_over_time(
                           ylabel="Mean theme weight", title_size=8,
                           ylim=(0.0, min(1.0, max(0.2, float(np.ceil(top * 10) / 10)))))
         curated = sum(a != b for a, b in zip(names, model.labels_, strict=True))
-        naming = (f"{curated} of {n_themes} themes named by curated labels (theme_labels.csv), "
-                  "the others by their top terms" if curated else "named by their top terms")
+        if curated == n_themes:
+            naming = "named by curated labels (theme_labels.csv)"
+        elif curated:
+            naming = (f"{curated} of {n_themes} named by curated labels (theme_labels.csv), "
+                      "the others by their top terms")
+        else:
+            naming = "named by their top terms"
         _footnote(fig, f"{_source(case, corpus)} Themes: NMF of TF-IDF features, {n_themes} "
                        f"themes, {naming}; a statement's weights sum to 1.\nPoints: mean "
                        "weight per group and period; bars: bootstrap 95% intervals. "
@@ -1027,8 +1033,7 @@ def figure_country_comparison(
     table["group"] = table["group"].astype(str)
     table.insert(1, "country_name", table["country"].map(style.country_label))
     row_labels = {c: f"{style.country_label(c)} ({int(sizes[c])})" for c in countries}
-    default = (f"Net stance{_restricting(case)} by country and group (countries with at "
-               f"least {min_statements} statements)")
+    default = f"Net stance{_restricting(case)} by country and group"
     with style.figure_style():
         fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN,
                           1.6 + 0.42 * len(countries), n=len(chosen))

@@ -434,7 +434,8 @@ def plot_period_estimates(
     neighbours, and its tick says ``pooled``.
 
     Artists carry ids a test or a reader can find: n labels ``gid="n_label"``, hollow
-    markers ``"small_n"``, filled markers ``"estimate"``, pooled segments ``"pooled"``.
+    markers ``"small_n"``, filled markers ``"estimate"``, pooled segments ``"pooled"``, lines
+    joining periods ``"join"``.
 
     Parameters
     ----------
@@ -508,13 +509,14 @@ def plot_period_estimates(
         for slot, xi, yi, flag in zip(part["_slot"], xs, ys, flags, strict=True):
             if flag or not np.isfinite(yi) or (last_slot is not None and slot != last_slot + 1):
                 if len(run) > 1:
-                    ax.plot(*zip(*run, strict=True), color=c, linewidth=1.2, zorder=2)
+                    ax.plot(*zip(*run, strict=True), color=c, linewidth=1.2, zorder=2,
+                            gid="join")
                 run = []
             if not flag and np.isfinite(yi):
                 run.append((xi, yi))
             last_slot = slot
         if len(run) > 1:
-            ax.plot(*zip(*run, strict=True), color=c, linewidth=1.2, zorder=2)
+            ax.plot(*zip(*run, strict=True), color=c, linewidth=1.2, zorder=2, gid="join")
         for slot, yi, flag in zip(part["_slot"], ys, flags, strict=True):
             if flag and np.isfinite(yi):
                 ax.hlines(yi, slot - half, slot + half, colors=c, linewidth=1.6, alpha=0.85,
