@@ -635,3 +635,40 @@ def test_figure_bytes_do_not_depend_on_the_blas_kernel(figure_set, tmp_path):
             name = f"{fid}.{ext}"
             assert file_sha256(tmp_path / "haswell" / name) == \
                 file_sha256(figure_set.folder / name), name
+
+
+def test_the_cli_passes_the_case_and_names_the_period(social_media_corpus, tmp_path, capsys):
+    from discourse.cli import main
+
+    path = tmp_path / "statements.csv"
+    social_media_corpus.assign(frames=social_media_corpus["frames"].map(";".join)).to_csv(
+        path, index=False, date_format="%Y-%m-%d")
+    out = tmp_path / "figs"
+    code = main(["figures", "--corpus", str(path), "--out", str(out), "--case-country",
+                 "NZ", "--period", "year", "--topic", "social-media use", "--corpus-name",
+                 "Ban corpus", "--window", "2024-01-01", "2025-12-31"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["params"]["case_country"] == "NZ"
+    assert manifest["params"]["period"] == "year"
+    titles = {f["id"]: f["title"] for f in manifest["figures"]}
+    assert titles["statements_per_month"].startswith("New Zealand: ")
+    assert "Jan 2024 – Dec 2025" in titles["statements_per_month"]
+    stance = pd.read_csv(out / "stance_over_time.csv")
+    assert sorted(stance["period"].astype(str).unique()) == ["2023", "2024", "2025"]
+    assert "Ban corpus" in (out / "frame_heatmap.svg").read_text(encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["figures", "--period", "weekly"])
+
+
+def test_the_cli_warns_when_a_theme_has_no_curated_label(tmp_path, capsys):
+    from discourse.cli import main
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("theme_key,label,note\nno / such / theme,Nothing,\n", encoding="utf-8")
+    assert main(["themes", "--n-themes", "4", "--theme-labels", str(labels)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: 4 of 4 themes match no curated label" in captured.err
+    assert main(["themes", "--n-themes", "4", "--theme-labels", str(tmp_path / "x.csv")]) == 1
+    assert "--theme-labels: no file" in capsys.readouterr().err

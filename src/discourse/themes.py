@@ -723,7 +723,10 @@ def curated_labels(
 
 
 def themes_report(
-    corpus: pd.DataFrame, n_themes: int | None = None, seed: int = 0
+    corpus: pd.DataFrame,
+    n_themes: int | None = None,
+    seed: int = 0,
+    theme_labels: pd.DataFrame | str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Fit the themes of a corpus and describe them as a JSON-serialisable dict.
 
@@ -735,12 +738,17 @@ def themes_report(
         Number of themes; None chooses it with :func:`choose_n_themes`.
     seed : int
         The ``random_state`` of every model.
+    theme_labels : DataFrame or path, optional
+        Curated labels (:func:`load_theme_labels`); a theme they name gets its curated
+        ``label`` (the others keep the generated one, with a :class:`ThemeLabelWarning`).
+        Default: generated labels only.
 
     Returns
     -------
     dict
         ``n_themes``, ``seed``, ``stability``, ``coherence``, ``themes`` (per theme: ``id``,
-        ``label``, ``top_terms``, ``share``, ``n_documents``) and ``selection`` (the rows
+        ``label``, ``generated_label`` (its top terms), ``key`` (:func:`theme_key`),
+        ``top_terms``, ``share``, ``n_documents``) and ``selection`` (the rows
         of the :func:`choose_n_themes` table; empty when ``n_themes`` is given). Floats are
         rounded to 4 decimals.
 
@@ -766,11 +774,14 @@ def themes_report(
             for row in table.itertuples(index=False)
         ]
     model = ThemeModel(n_themes=n_themes, random_state=seed).fit(texts, actors=actors)
+    names = (list(model.labels_) if theme_labels is None
+             else curated_labels(model, theme_labels))
     themes = [
-        {"id": int(row.theme), "label": str(row.label), "top_terms": list(terms),
-         "share": _round(row.share), "n_documents": int(row.n_documents)}
-        for row, terms in zip(model.theme_table().itertuples(index=False), model.top_terms_,
-                              strict=True)
+        {"id": int(row.theme), "label": name, "generated_label": str(row.label),
+         "key": theme_key(terms), "top_terms": list(terms), "share": _round(row.share),
+         "n_documents": int(row.n_documents)}
+        for row, terms, name in zip(model.theme_table().itertuples(index=False),
+                                    model.top_terms_, names, strict=True)
     ]
     return {
         "n_themes": int(n_themes),
