@@ -282,7 +282,9 @@ def test_themes_report_chooses_and_is_json():
     assert [row["n_themes"] for row in report["selection"]] == list(range(4, 13))
     chosen = [row for row in report["selection"] if row["chosen"]]
     assert len(chosen) == 1 and chosen[0]["n_themes"] == report["n_themes"]
-    assert set(report["themes"][0]) == {"id", "label", "top_terms", "share", "n_documents"}
+    assert set(report["themes"][0]) == {"id", "label", "generated_label", "key", "top_terms",
+                                        "share", "n_documents"}
+    assert all(t["label"] == t["generated_label"] for t in report["themes"])  # no labels given
     assert sum(t["n_documents"] for t in report["themes"]) == len(corpus)
     assert all(round(v, 4) == v for v in (report["stability"], report["coherence"]))
 

@@ -945,6 +945,7 @@ def figure_distinctive_terms(
         fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN, 3.7, n=len(corpus))
         axes = fig.subplots(1, len(groups), squeeze=False)[0]
         top = float(table["z"].max()) if len(table) else 1.0
+        rows = int(table.groupby("group").size().max())
         for ax, group in zip(axes, groups, strict=True):
             part = table[table["group"] == group]
             ax.set_title(style.display_name(group))
@@ -957,6 +958,7 @@ def figure_distinctive_terms(
             plots.plot_distinctive_terms(part, x="z", y="term", hue="group", ax=ax,
                                          group=group, n=n_terms, xlabel="z-score")
             ax.set_xlim(0, top * 1.45)
+            ax.set_ylim(max(len(part), min(n_terms, rows)) - 0.5, -0.5)  # same bar heights
         n_sig = int(table["significant"].sum())
         missing = (f" No distinctive term: {', '.join(style.display_name(g) for g in empty)}."
                    if empty else "")
