@@ -397,7 +397,7 @@ compare with other countries?
 Statements about Pakistan per month, with the events documented by the corpus.
 """),
     code("""
-fig, table = figures.figure_statements_per_month(corpus)
+fig, table = figures.figure_statements_per_month(corpus, case_country=CASE_COUNTRY)
 fig"""),
     code("""
 events = figures.load_events()
@@ -418,7 +418,9 @@ print(case[["date", "date_precision", "group", "stance", "actor"]].assign(
     md("""
 ## Against other countries
 
-Stance shares and the frames used, by country (countries with at least 8 statements).
+Net stance (share opposing restriction minus share supporting it) by country, split by
+group so that a country's mix of speakers does not masquerade as its stance; 95 % intervals
+and the number of statements beside each point (countries with at least 8 statements).
 """),
     code("""
 fig, table = figures.figure_country_comparison(corpus)
