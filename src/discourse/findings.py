@@ -67,6 +67,9 @@ __all__ = [
     "distinctive_vocabulary_findings",
     "model_vs_baseline",
     "busiest_period",
+    "largest_share",
+    "changes_by_group",
+    "theme_choice",
     "render_markdown",
 ]
 
@@ -875,6 +878,92 @@ def busiest_period(
     return Finding(claim=claim, kind="level", supported=True,
                    comparison=f"statements per {period}{where}", estimates=(counts[top],),
                    ns=(len(data),), details={"period": top, "tied": tied})
+
+
+def largest_share(corpus: pd.DataFrame, *, column: str = "country") -> Finding:
+    """How much of the corpus one value of ``column`` holds (a caveat for pooled figures).
+
+    Examples
+    --------
+    >>> toy = pd.DataFrame({"country": ["PK", "PK", "PK", "IN"]})
+    >>> largest_share(toy).claim
+    'Pakistan holds 3 of 4 statements (75 %); the next, India, 1.'
+    """
+    if column not in corpus:
+        raise KeyError(f"the corpus has no column {column!r}")
+    counts = corpus[column].dropna().astype(str).value_counts()
+    if counts.empty:
+        return Finding(claim=f"No statement has a {_label(column)}.", kind="cannot_conclude",
+                       supported=False, comparison=f"statements per {_label(column)}",
+                       reason="no values")
+    order = sorted(counts.index, key=lambda v: (-counts[v], v))
+    top, n = order[0], len(corpus)
+    nxt = f"; the next, {_label(order[1])}, {counts[order[1]]}" if len(order) > 1 else ""
+    return Finding(claim=f"{_title(top)} holds {counts[top]} of {n} statements "
+                   f"({_pct(counts[top] / n)}){nxt}.", kind="level", supported=True,
+                   comparison=f"statements per {_label(column)}",
+                   estimates=(counts[top] / n,), ns=(n,), details={column: top})
+
+
+def changes_by_group(
+    corpus: pd.DataFrame,
+    *,
+    column: str,
+    value: str,
+    periods: Sequence[Any],
+    by: str = "group",
+    hold_countries: str | None = "within",
+    alpha: float = ALPHA,
+    min_n: int = MIN_N,
+) -> list[Finding]:
+    """:func:`change_over_time` for every value of ``by`` and each consecutive pair of
+    ``periods`` (pairs with no statement of the group on either side are skipped).
+
+    Examples
+    --------
+    >>> toy = pd.DataFrame({"date": pd.to_datetime(["2020-01-01", "2021-01-01"]),
+    ...     "country": ["AA", "AA"], "group": ["state", "state"], "stance": ["yes", "no"]})
+    >>> [f.kind for f in changes_by_group(toy, column="stance", value="yes",
+    ...                                   periods=[2020, 2021])]
+    ['cannot_conclude']
+    """
+    out = []
+    for group in _present(corpus[by]):
+        part = corpus[corpus[by].astype(str) == group]
+        for a, b in zip(periods[:-1], periods[1:], strict=True):
+            if not (_period_mask(part["date"], a)[0].any() and
+                    _period_mask(part["date"], b)[0].any()):
+                continue
+            out.append(change_over_time(corpus, group=group, column=column, value=value,
+                                        period_a=a, period_b=b, by=by,
+                                        hold_countries=hold_countries, alpha=alpha,
+                                        min_n=min_n))
+    return out
+
+
+def theme_choice(choice: pd.DataFrame) -> Finding:
+    """The number of themes :func:`discourse.themes.choose_n_themes` chose, and why.
+
+    Examples
+    --------
+    >>> choice = pd.DataFrame({"n_themes": [2, 3], "stability": [0.95, 0.8],
+    ...     "coherence": [0.3, 0.4], "chosen": [True, False],
+    ...     "reason": ["highest coherence among models with stability >= 0.9", "unstable"]})
+    >>> theme_choice(choice).details["n_themes"]
+    2
+    """
+    chosen = choice[choice["chosen"]]
+    if len(chosen) != 1:
+        raise ValueError("the choice table must mark exactly one row as chosen")
+    row = chosen.iloc[0]
+    stable = int((~choice["reason"].astype(str).str.startswith("unstable")).sum())
+    return Finding(
+        claim=(f"{int(row['n_themes'])} themes: stability {row['stability']:.2f}, coherence "
+               f"{row['coherence']:.3f} ({row['reason']}; {stable} of {len(choice)} "
+               f"candidate numbers of themes were stable)."),
+        kind="level", supported=True, comparison="candidate numbers of themes",
+        estimates=(float(row["stability"]), float(row["coherence"])),
+        details={"n_themes": int(row["n_themes"])})
 
 
 # -- rendering ---------------------------------------------------------------------------------
