@@ -95,7 +95,7 @@ def _figure_texts(fig):
         texts += [t.get_text() for t in getattr(part, "texts", [])]
         for ax in part.get_axes() if hasattr(part, "get_axes") else []:
             texts += [ax.get_title(loc=loc) for loc in ("left", "center", "right")]
-    return [t for t in texts if t]
+    return list(dict.fromkeys(t for t in texts if t))  # a suptitle is also in fig.texts
 
 
 def _record(fig):
@@ -127,11 +127,17 @@ def _flush():
     _SEEN.clear()
 
 
-def _install():
-    ip = get_ipython()
+def _register(*args):
+    # before every cell: `%matplotlib inline` and `%config InlineBackend...` remove every
+    # printer registered for Figure, so this one is put back each time
     from matplotlib.figure import Figure
 
-    ip.display_formatter.formatters["text/plain"].for_type(Figure, _plain)
+    get_ipython().display_formatter.formatters["text/plain"].for_type(Figure, _plain)
+
+
+def _install():
+    ip = get_ipython()
+    ip.events.register("pre_run_cell", _register)
     ip.events.register("post_execute", _flush)
 
 
@@ -183,6 +189,7 @@ def check_notebook(path: Path, case: str, out: Path) -> list[str]:
     spec = CASES[case]
     number = path.name[:2]
     log = out / f"{case}-{path.stem}.jsonl"
+    log.unlink(missing_ok=True)
     env = _sandbox(Path(tempfile.mkdtemp(prefix="kernel-", dir=out)))
     env["DISCOURSE_CHECK_LOG"] = str(log)
     saved = {name: os.environ.get(name) for name in env}
@@ -211,7 +218,7 @@ def check_notebook(path: Path, case: str, out: Path) -> list[str]:
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()
                ] if log.exists() else []
     for record in records:
-        texts = [t for fig in record["figures"] for t in fig]
+        texts = list(dict.fromkeys(t for fig in record["figures"] for t in fig))
         for word in forbidden:
             for text in texts:
                 if word.lower() in text.lower():
@@ -239,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebook", action="append",
                         help="run only notebooks whose name starts with this (e.g. 05)")
     parser.add_argument("--out", type=Path, help="keep the executed notebooks here")
+    parser.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS,
+                        help="where the notebooks are (default: notebooks/)")
     args = parser.parse_args(argv)
     try:
         import papermill  # noqa: F401
@@ -246,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         print("papermill is not installed: pip install -e '.[notebooks]' (make install "
               "does it)", file=sys.stderr)
         return 1
-    notebooks = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
+    notebooks = sorted(args.notebooks_dir.glob("[0-9]*.ipynb"))
     if args.notebook:
         notebooks = [p for p in notebooks if any(p.name.startswith(n) for n in args.notebook)]
     cases = args.case or list(CASES)

@@ -398,7 +398,10 @@ def _period_mask(dates: pd.Series, period: Any) -> tuple[pd.Series, str]:
     if isinstance(period, Sequence) and len(period) == 2:
         start, end = period
         if isinstance(start, int | np.integer) and isinstance(end, int | np.integer):
-            return years.between(int(start), int(end)), f"{start}–{end}"
+            start, end = int(start), int(end)
+            name = (str(start) if start == end else f"{start}–{end % 100:02d}"
+                    if start // 100 == end // 100 else f"{start}–{end}")
+            return years.between(start, end), name
         start, end = pd.Timestamp(start), pd.Timestamp(end)
         return dates.between(start, end), f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
     raise ValueError(f"period {period!r}: give a year, a span of years or a pair of dates")
@@ -708,6 +711,7 @@ def distinctive_vocabulary_findings(
     alpha: float = ALPHA,
     shown: int = 8,
     speaker_words: Iterable[str] = SPEAKER_WORDS,
+    against: str | None = None,
 ) -> list[Finding]:
     """Findings about each group's distinctive vocabulary, honest about the correction.
 
@@ -723,6 +727,9 @@ def distinctive_vocabulary_findings(
     speaker_words : iterable of str
         Words that name a kind of speaker (default :data:`SPEAKER_WORDS`); terms holding
         one are flagged as put in by the paraphrases.
+    against : str, optional
+        For a ``compare_groups`` table, the group compared against (``"state"``); default:
+        the other groups together.
 
     Returns
     -------
@@ -746,6 +753,7 @@ def distinctive_vocabulary_findings(
         raise KeyError(f"the terms table lacks {', '.join(sorted(missing))}; pass a "
                        "contrast.distinctive_terms table")
     groups = list(dict.fromkeys(terms["group"].astype(str)))
+    rest = "the other groups" if against is None else _label(against)
     positive = terms[terms["z"] > 0].sort_values(["z", "term"], ascending=[False, True],
                                                  kind="stable")
     top = positive.groupby("group", sort=False).head(shown)
@@ -767,8 +775,8 @@ def distinctive_vocabulary_findings(
                     f"{best['p_adj'].iloc[0]:.2f})" if len(best) else "")
             reason = f"no term passes the false-discovery correction at {alpha:g}"
             out.append(Finding(
-                claim=f"No term sets {_label(group)} apart from the rest{lead}: {reason}.",
-                kind="cannot_conclude", supported=False, comparison=f"{_label(group)} vs rest",
+                claim=f"No term sets {_label(group)} apart from {rest}{lead}: {reason}.",
+                kind="cannot_conclude", supported=False, comparison=f"{_label(group)} vs {rest}",
                 test="Benjamini-Hochberg", reason=reason, details={"group": group}))
             continue
         listed, flagged = [], []
@@ -782,9 +790,8 @@ def distinctive_vocabulary_findings(
         note = (" † names a kind of speaker, which our paraphrases put in (\"the association "
                 "said\"): it says who speaks, not what they argue." if flagged else "")
         out.append(Finding(
-            claim=(f"{_title(group)} uses more than the other groups: {'; '.join(listed)}."
-                   f"{note}"),
-            kind="level", supported=True, comparison=f"{_label(group)} vs rest",
+            claim=(f"{_title(group)} uses more than {rest}: {'; '.join(listed)}.{note}"),
+            kind="level", supported=True, comparison=f"{_label(group)} vs {rest}",
             ns=(len(own),), test="Benjamini-Hochberg",
             details={"group": group, "terms": list(own["term"].astype(str)),
                      "speaker_terms": flagged}))
