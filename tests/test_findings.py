@@ -28,14 +28,15 @@ def test_compare_shares_uses_fishers_test_and_newcombes_interval():
     # Newcombe (1998), table II, example (a): 56/70 vs 48/80, method 10: 0.0524 to 0.3339
     toy = _rows([("2024-01-01", "PK", "a", "yes", 56), ("2024-01-01", "PK", "a", "no", 14),
                  ("2024-01-01", "PK", "b", "yes", 48), ("2024-01-01", "PK", "b", "no", 32)])
-    f = findings.compare_shares(toy, column="stance", value="yes", by="group", a="b", b="a")
+    f = findings.compare_shares(toy, column="stance", value="yes", by="group", a="a", b="b")
     assert f.kind == "difference" and f.supported
-    assert f.ns == (80, 70)
-    assert f.p_value == pytest.approx(fisher_exact([[48, 32], [56, 14]]).pvalue)
+    assert f.ns == (70, 80)
+    assert f.p_value == pytest.approx(fisher_exact([[56, 14], [48, 32]]).pvalue)
     low, high = f.details["difference_ci"]
     assert f.details["difference"] == pytest.approx(56 / 70 - 48 / 80)
     assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
-    assert "Fisher's exact test" in f.claim and "80" in f.claim and "70" in f.claim
+    assert "Fisher's exact test" in f.claim
+    assert "difference +20 points (95 % CI +5 to +33)" in f.claim
 
 
 def test_no_difference_is_claimed_when_the_test_does_not_support_it():

@@ -323,7 +323,7 @@ def compare_shares(
     -------
     Finding
         ``estimates`` and ``ns`` in the order (a, b); ``details["difference"]`` holds
-        ``b - a`` with its interval.
+        ``a - b`` (in the order the sentence reads) with its interval.
 
     Examples
     --------
@@ -353,7 +353,7 @@ def compare_shares(
         return Finding(claim=f"{_title(what)}: no coded statement of {_label(missing)}, so "
                        "the two cannot be compared.", kind="cannot_conclude", supported=False,
                        reason="no statements", **base)
-    p, d, low, high = _two_shares(sa["count"], sa["n"], sb["count"], sb["n"])
+    p, d, low, high = _two_shares(sb["count"], sb["n"], sa["count"], sa["n"])  # a - b
     test = "Fisher's exact test"
     diff = (f"difference {100 * d:+.0f} points (95 % CI {100 * low:+.0f} to "
             f"{100 * high:+.0f})")
