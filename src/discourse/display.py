@@ -8,20 +8,19 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["CSS", "Table", "table"]
+__all__ = ["STYLES", "Table", "table"]
 
-#: The table style, scoped by the ``discourse-table`` class: headers and short cells stay on
-#: one line; text columns wrap only between words (never inside one), up to a readable width.
-CSS = (
-    ".discourse-table{border-collapse:collapse;font-size:0.9em;margin:0.3em 0}"
-    ".discourse-table th,.discourse-table td{padding:0.15em 0.6em;vertical-align:top;"
-    "text-align:left;word-break:normal;overflow-wrap:normal;hyphens:none}"
-    ".discourse-table th{white-space:nowrap;border-bottom:1px solid #999}"
-    ".discourse-table td.num{text-align:right;white-space:nowrap;"
-    "font-variant-numeric:tabular-nums}"
-    ".discourse-table td.short{white-space:nowrap}"
-    ".discourse-table td.text{white-space:normal;min-width:20em;max-width:45em}"
-)
+#: Inline styles of each kind of cell. Inline, because JupyterLab strips ``<style>`` elements
+#: from the HTML of notebooks it does not trust, but keeps these properties. Headers, numbers
+#: and short values stay on one line; text columns wrap only between words (never inside
+#: one), up to a readable width.
+STYLES: dict[str, str] = {
+    "th": "text-align:left;vertical-align:bottom;white-space:nowrap",
+    "num": "text-align:right;vertical-align:top;white-space:nowrap",
+    "short": "text-align:left;vertical-align:top;white-space:nowrap",
+    "text": ("text-align:left;vertical-align:top;white-space:normal;word-break:normal;"
+             "word-wrap:normal;overflow-wrap:normal;min-width:20em;max-width:45em"),
+}
 
 
 def _format(value: object, digits: int) -> str:
@@ -40,7 +39,7 @@ class Table:
     """A DataFrame shown as HTML in notebooks and as aligned text elsewhere.
 
     Built by :func:`table`. ``_repr_html_`` gives a deterministic ``<table>`` (no random
-    ids, fixed classes, the :data:`CSS` inline), so nbval compares it exactly;
+    ids, fixed classes, the :data:`STYLES` inline), so nbval compares it exactly;
     ``__repr__`` gives the same rows as ``DataFrame.to_string``.
     """
 
@@ -67,14 +66,15 @@ class Table:
                 kinds.append("num")
             else:
                 kinds.append("short")
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in data.columns)
+        head = "".join(f'<th style="{STYLES["th"]}">{html.escape(str(c))}</th>'
+                       for c in data.columns)
         body = []
         for row in data.itertuples(index=False):
-            cells = "".join(f'<td class="{kind}">{html.escape(_format(v, self.digits))}</td>'
+            cells = "".join(f'<td class="{kind}" style="{STYLES[kind]}">'
+                            f"{html.escape(_format(v, self.digits))}</td>"
                             for v, kind in zip(row, kinds, strict=True))
             body.append(f"<tr>{cells}</tr>")
-        return (f"<style>{CSS}</style>"
-                f'<table class="discourse-table"><thead><tr>{head}</tr></thead>'
+        return (f'<table class="discourse-table"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{''.join(body)}</tbody></table>")
 
     def __repr__(self) -> str:
