@@ -368,9 +368,10 @@ NB04 = [
     md("""
 # 4. Framing over time: how did each group's stance and frames move?
 
-**Question.** Did the groups' positions and arguments change between the early debates
-(2011 to 2023), the Pakistani crisis of 2024 and the age-verification debates of 2025 and
-2026?
+**Question.** Did the groups' positions and arguments change between the years before
+the case year (the year of `CASE_START`), the case year itself and the years after it? With
+the shipped parameters: the early debates (2011 to 2023), the Pakistani crisis of 2024 and
+the age-verification debates of 2025 and 2026.
 
 Shares are of the statements of a group in a period; intervals are 95 % Wilson score
 intervals, which stay honest in cells of a few statements. The tables start at the case
@@ -428,24 +429,31 @@ statements of countries present in only one era.
 
 NB05 = [
     md("""
-# 5. The case: Pakistan, November 2024, day by day
+# 5. The case, day by day
 
-**Question.** How did the Pakistani debate unfold in November 2024, from the interior
-ministry's request to block "illegal VPNs" to the registration deadline, and how does it
-compare with other countries?
+**Question.** How did the debate in one country unfold over a few weeks, and how does it
+compare with other countries? The case is set by the parameters `CASE_COUNTRY`,
+`CASE_START` and `CASE_END`; the shipped ones study Pakistan in November and December
+2024, from the interior ministry's request to block "illegal VPNs" to the registration
+deadline.
 """),
     parameters_cell(),
     code(SETUP),
+    code("""
+from discourse.style import country_label
+
+case = timeline.window(corpus, CASE_START, CASE_END, country=CASE_COUNTRY)
+Markdown(f"**Case:** {country_label(CASE_COUNTRY)}, {CASE_START} to {CASE_END}: "
+         f"{len(case)} statements.")"""),
     md("""
 ## The timeline
 
-Statements about Pakistan per month, with the events documented by the corpus.
+Statements about the case country per month, with the events documented by the corpus.
 """),
     code("""
 fig, table = figures.figure_statements_per_month(corpus)
 fig"""),
     code("""
-case = timeline.window(corpus, CASE_START, CASE_END, country=CASE_COUNTRY)
 events = figures.load_events()  # the events documented by statements of the case country
 events = events[events["statement_id"].isin(corpus.loc[corpus["country"] == CASE_COUNTRY, "id"])]
 (display.table(events[["date", "label", "statement_id"]], text_columns=["label"]) if len(events)
@@ -453,7 +461,7 @@ events = events[events["statement_id"].isin(corpus.loc[corpus["country"] == CASE
     md("""
 ## Day by day
 
-Every statement about Pakistan in November and December 2024, in date order (month-only
+Every statement about the case country in the case window, in date order (month-only
 dates sort first in their month).
 """),
     code(table("case[['date', 'date_precision', 'group', 'stance', 'actor']]",
