@@ -111,10 +111,14 @@ paraphrases in reported speech; the actors' own key terms appear verbatim. Its d
 `summarize_corpus` counts the rows by group, actor type, country, stance, frame and year.
 """),
     code("""
+import pandas as pd
+
 summary = discourse.summarize_corpus(corpus)
-for key in ("groups", "stances", "frames", "years"):
-    print(key, summary[key])
-print("countries:", len(summary["countries"]), "codes (EU: EU-level, XX: global);", summary["countries"])"""),
+keys = ("groups", "stances", "frames", "years", "countries")  # countries: EU EU-level, XX global
+coverage = pd.DataFrame({"field": keys, "values": [len(summary[k]) for k in keys],
+                         "statements per value": ["; ".join(f"{code}: {n}" for code, n in summary[k].items())
+                                                  for k in keys]})
+display.table(coverage, text_columns=["statements per value"])"""),
     md("""
 ## Who speaks, and with which position
 
@@ -159,8 +163,6 @@ field, what is wrong and what is allowed. `notebooks/data/bad_statements.csv` is
 file with typical mistakes; `strict=False` keeps the valid rows and lists the rejected ones.
 """),
     code("""
-import pandas as pd
-
 problems = discourse.validate_corpus("data/bad_statements.csv")
 display.table(pd.DataFrame([vars(p) for p in problems]), text_columns=["message"])"""),
     code("""
