@@ -586,7 +586,8 @@ def change_over_time(
     test = "Cochran-Mantel-Haenszel test, countries as strata"
     kept = ", ".join(_label(c) for c in shared)
     dropped = (len(part_a) - na) + (len(part_b) - nb)
-    within = (f"within the {len(shared)} countries present in both periods ({kept}; "
+    countries = "the country" if len(shared) == 1 else f"the {len(shared)} countries"
+    within = (f"within {countries} present in both periods ({kept}; "
               f"{dropped} statements from other countries set aside), country-standardised "
               f"share {_pct(std_a)} (n = {na}) → {_pct(std_b)} (n = {nb})")
     base = dict(comparison=comparison + " (country mix held fixed)",
