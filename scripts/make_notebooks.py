@@ -29,6 +29,7 @@ from discourse import contrast, display, evaluate, figures, findings, themes, ti
 corpus = discourse.load_corpus(CORPUS_PATH)
 if COUNTRY is not None:
     corpus = corpus[corpus["country"] == COUNTRY].reset_index(drop=True)
+PERIODS = figures.resolve_case(corpus, period=PERIOD).period  # what the over-time views use
 print(f"{len(corpus)} statements, {corpus['date'].min():%Y-%m-%d} to {corpus['date'].max():%Y-%m-%d}")"""
 
 PARAMETERS = """\
@@ -39,7 +40,7 @@ COUNTRY = None  # None: every country; or an ISO code such as "PK" to keep only 
 CASE_COUNTRY = "PK"  # the country of the case study (an ISO code)
 CASE_START = "2024-11-01"  # first day of the case window
 CASE_END = "2024-12-31"  # last day of the case window
-PERIOD = "year"  # "month", "quarter" or "year"
+PERIOD = None  # None: periods from the data (sparse early years pooled); or "year", "quarter", "month"
 TITLE = None  # None: figure titles made from the corpus and case; or a title of your own
 TOPIC = None  # None: the shipped corpus's topic (regulating VPNs); or your corpus's policy
 SEED = 0  # seed of every random step"""
@@ -153,7 +154,7 @@ print(textwrap.fill(str(row["text"]), width=88))"""),
 The share of each group's statements that use each frame (a statement can use several).
 """),
     code("""
-fig, table = figures.figure_frame_heatmap(corpus)
+fig, table = figures.figure_frame_heatmap(corpus, topic=TOPIC, title=TITLE)
 fig"""),
     md("""
 ## Validation: what a researcher sees when a file is wrong
@@ -285,7 +286,7 @@ Mean theme weight of the statements of each group and period, with bootstrap 95 
 intervals (statements resampled, seeded).
 """),
     code("""
-fig, table = figures.figure_themes_over_time(corpus, n_themes=k)
+fig, table = figures.figure_themes_over_time(corpus, n_themes=k, period=PERIODS, title=TITLE)
 fig"""),
     md("""
 ## Distinctive vocabulary
@@ -436,22 +437,22 @@ year (the year of `CASE_START`).
 import pandas as pd
 
 case_year = pd.Timestamp(CASE_START).year
-stance = timeline.category_shares(corpus, "stance", by="group", period=PERIOD)
+stance = timeline.category_shares(corpus, "stance", by="group", period=PERIODS)
 recent = stance[stance["period"] >= str(case_year)]
 """ + table("recent[['group', 'period', 'stance', 'n', 'count', 'share', 'ci_low', 'ci_high']]")),
     code("""
-fig, table = figures.figure_stance_over_time(corpus)
+fig, table = figures.figure_stance_over_time(corpus, period=PERIODS, topic=TOPIC, title=TITLE)
 fig"""),
     md("""
 ## Frames
 """),
     code("""
-frames = timeline.category_shares(corpus, "frames", by="group", period=PERIOD)
+frames = timeline.category_shares(corpus, "frames", by="group", period=PERIODS)
 top = frames[frames["period"] >= str(case_year)].sort_values(
     ["group", "period", "share", "frames"], ascending=[True, True, False, True])
 """ + table("top.groupby(['group', 'period']).head(3)[['group', 'period', 'frames', 'n', 'share', 'ci_low', 'ci_high']]")),
     code("""
-fig, table = figures.figure_frames_over_time(corpus)
+fig, table = figures.figure_frames_over_time(corpus, period=PERIODS)
 fig"""),
     md("""
 ## What we found, and the caveats
@@ -504,7 +505,8 @@ Markdown(f"**Case:** {country_label(CASE_COUNTRY)}, {CASE_START} to {CASE_END}: 
 Statements about the case country per month, with the events documented by the corpus.
 """),
     code("""
-fig, table = figures.figure_statements_per_month(corpus, case_country=CASE_COUNTRY)
+fig, table = figures.figure_statements_per_month(
+    corpus, case_country=CASE_COUNTRY, window=(CASE_START, CASE_END), topic=TOPIC, title=TITLE)
 fig"""),
     code("""
 events = figures.load_events()  # the events documented by statements of the case country
@@ -532,7 +534,7 @@ group so that a country's mix of speakers does not masquerade as its stance; 95 
 and the number of statements beside each point (countries with at least 8 statements).
 """),
     code("""
-fig, table = figures.figure_country_comparison(corpus)
+fig, table = figures.figure_country_comparison(corpus, topic=TOPIC)
 fig"""),
     md("""
 The state's own statements, by country (countries with at least 5 state statements):
