@@ -47,7 +47,6 @@ from .paths import DATA_DIR, file_sha256
 from .timeline import Period, counts_by_period, frame_shares, indicators, net_stance, prevalence
 
 __all__ = [
-    "ERA_STARTS",
     "ERA_MIN_STATEMENTS",
     "WINDOW_MONTHS",
     "N_THEMES",
@@ -76,9 +75,6 @@ __all__ = [
     "write_figures",
 ]
 
-#: The eras of the shipped corpus, as :func:`default_periods` finds them (kept to document
-#: it; the figures resolve their periods from the data, see ``period``).
-ERA_STARTS: tuple[int, ...] = (2024, 2025, 2026)
 #: :func:`default_periods`: the latest years holding at least this many statements each are
 #: drawn one by one; the years before them are pooled into one era.
 ERA_MIN_STATEMENTS = 30
@@ -174,8 +170,8 @@ def default_periods(corpus: pd.DataFrame, min_statements: int = ERA_MIN_STATEMEN
     Going back from the last year, every year with at least ``min_statements`` statements
     is a period of its own, up to the first year that has fewer; all years before that
     are pooled into one era. With no such year every year is pooled (``"all"``); with
-    every year such a year, ``"year"``. On the shipped corpus this gives the eras
-    :data:`ERA_STARTS`: 2011–23 pooled, then 2024, 2025 and 2026.
+    every year such a year, ``"year"``. On the shipped corpus (615 statements, 2026-12)
+    this pools 2007–15 and draws every year from 2016 to 2026 on its own.
 
     Examples
     --------
@@ -597,9 +593,12 @@ def figure_stance_over_time(
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = figure_stance_over_time(load_corpus())
-    >>> bool(table["net"].between(-1, 1).all()), sorted(table["period"].unique())
-    (True, ['2011–23', '2024', '2025', '2026'])
+    >>> from discourse.timeline import period_labels
+    >>> corpus = load_corpus()
+    >>> fig, table = figure_stance_over_time(corpus)
+    >>> eras = period_labels(corpus.dropna(subset=["stance"])["date"], default_periods(corpus))
+    >>> bool(table["net"].between(-1, 1).all()), set(table["period"]) == set(eras["period"])
+    (True, True)
     """
     _require(corpus, stance=True)
     case = resolve_case(corpus, period=period, topic=topic, corpus_name=corpus_name)
