@@ -18,6 +18,10 @@ How the figures show their evidence:
 - intervals are bars, not bands, so that groups do not blur together;
 - a figure drawn from fewer than :data:`discourse.style.MIN_FIGURE_N` statements says so
   under its title.
+
+The layout follows the data: the panels of figures 4 and 5 go three to a row, or two
+with upright period labels when there are more than seven periods; figure 7 draws its
+countries in two columns when there are more than fourteen.
 """
 
 from __future__ import annotations
@@ -422,7 +426,8 @@ def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: s
     axes = plots.plot_small_multiples(
         table, panel=panel_col, plot_func=plots.plot_period_estimates, axes=grid,
         panels=panels, titles=titles,
-        title_kwargs={"fontweight": "normal", **({"fontsize": title_size} if title_size else {})},
+        title_kwargs={"fontweight": "normal", "pad": 9,  # room for n labels at the top
+                      **({"fontsize": title_size} if title_size else {})},
         x="period", y="share", hue="group", hue_order=list(groups), legend=False, ylabel="",
         ylim=ylim, n_rotation=90, n_fontsize=5.0, dodge=0.27 if upright else 0.24,
     )
