@@ -224,13 +224,16 @@ Pairwise: civil society against the state only.
     md("""
 ## What we found, and the caveats
 
-- Nine themes are stable across random starts (stability above 0.9) and the most coherent
-  of the stable models. They separate the rights argument, the courts, parliamentary
-  committees, child safety and age verification, regulators and providers, the religious
-  council's ruling, the software and ISP associations, and app-store removals.
-- Civil society's vocabulary is about *rights*, *privacy* and *expression*; industry's about
-  its *associations*, *companies*, *servers* and *apps*; the state's about *ministries*,
-  *committees*, *regulators* and *services*.
+- Twelve themes are stable across random starts (stability above 0.9) and the most
+  coherent of the stable models (the largest number tried, so more may be supported).
+  They separate laws that license, log or punish VPN use; measured censorship and VPN
+  demand in protests; the rights argument; social-media blocks; mobile-internet
+  shutdowns; age checks and VPN circumvention; anti-piracy blocking; the IT industry's
+  costs; providers pulling servers; the courts; parliamentary committees; and app-store
+  removals.
+- Civil society's vocabulary is about *rights*, *expression* and *freedom*; industry's about
+  *servers*, *providers*, *apps*, *sign-ups* and *percent* (VPN companies' figures); the
+  state's about *services*, *regulatory*, *telecommunications* and *registered*.
 - **Caveats.** Few differences survive the false-discovery correction: the prior is strong
   (as strong as the corpus itself) and the corpus is small, so read z-scores as a ranking.
   Themes partly follow venues (courts, committees) as well as arguments. Texts are our
