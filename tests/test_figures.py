@@ -97,7 +97,7 @@ def test_net_stance_is_opposing_minus_supporting_per_group_and_period(built, cor
     coded = corpus.dropna(subset=["stance"])
     per_group = table.groupby("group")["n"].sum()
     assert per_group.to_dict() == coded["group"].astype(str).value_counts().to_dict()
-    eras = period_labels(coded["date"], figures.ERA_STARTS)
+    eras = period_labels(coded["date"], figures.default_periods(corpus))
     for row in table.itertuples():
         cell = coded[(coded["group"].astype(str) == row.group).to_numpy()
                      & (eras["period"] == row.period).to_numpy()]
@@ -123,7 +123,7 @@ def test_frames_over_time_covers_every_frame_group_and_period(built, corpus):
     assert set(table["frame"]) == set(schema.FRAMES)
     cells = table.groupby(["group", "period"]).size()
     assert (cells == len(schema.FRAMES)).all()
-    eras = period_labels(corpus["date"], figures.ERA_STARTS)
+    eras = period_labels(corpus["date"], figures.default_periods(corpus))
     assert set(table["period"]) == set(eras["period"])
     first = str(corpus["date"].dt.year.min())
     assert table.sort_values("period_start")["period"].iloc[0].startswith(first)
@@ -404,20 +404,57 @@ def test_every_point_carries_its_n_and_small_cells_are_hollow(built, fid, value)
         assert line.get_markerfacecolor() == "white"
 
 
-def test_the_pooled_era_is_a_segment_never_joined_to_the_years(built):
-    fig, table = built["stance_over_time"]
+def _pooled_corpus() -> pd.DataFrame:
+    """Statements of three groups: a few in 2015 and 2019, many in 2024 and 2025, so that
+    the default periods pool 2015–23 into one era before two years of their own."""
+    rows = []
+    for year, per_group in ((2015, 1), (2019, 2), (2024, 12), (2025, 11)):
+        for group, stance in (("civil_society", "opposes_restriction"),
+                              ("industry", "conditional"), ("state", "supports_restriction")):
+            for i in range(per_group):
+                rows.append({"id": f"{group}-{year}-{i}", "group": group, "stance": stance,
+                             "date": pd.Timestamp(year, 1 + i % 12, 15),
+                             "text": f"Statement {i} of {group}.", "frames": []})
+    return pd.DataFrame(rows)
+
+
+def _check_pooled_segments(fig, table) -> None:
+    """Each pooled period is a horizontal segment across most of its slot, and no line
+    joining the years reaches into a pooled slot."""
     (ax,) = _axes_with_estimates(fig)
-    assert table.loc[table["pooled"], "period"].unique().tolist() == ["2011–23"]
+    slots = [t.get_text().split("\n")[0] for t in ax.get_xticklabels()]
+    pooled = sorted(set(table.loc[table["pooled"], "period"]))
+    assert pooled and all("–" in p for p in pooled)
     segments = [c for c in ax.collections if c.get_gid() == "pooled"]
-    assert len(segments) == table["pooled"].sum() == 3
-    for segment in segments:  # spans most of the era's slot (slot 0, from -0.5 to 0.5)
+    assert len(segments) == int(table["pooled"].sum())
+    pooled_slots = {slots.index(p) for p in pooled}
+    for segment in segments:
         (start, y0), (end, y1) = segment.get_segments()[0]
-        assert y0 == y1 and start < -0.3 and end > 0.3
+        slot = round((start + end) / 2)
+        assert slot in pooled_slots
+        assert y0 == y1 and start < slot - 0.3 and end > slot + 0.3
     joins = [line for line in ax.lines if line.get_gid() == "join"]
     assert joins  # the years are joined ...
-    for line in joins:  # ... but no line reaches into the pooled slot
-        assert min(line.get_xdata()) > 0.5
-    assert "(pooled)" in ax.get_xticklabels()[0].get_text()
+    for line in joins:  # ... but no line reaches into a pooled slot
+        assert not {round(x) for x in line.get_xdata()} & pooled_slots
+    for p in pooled:
+        assert "(pooled)" in ax.get_xticklabels()[slots.index(p)].get_text()
+
+
+def test_the_pooled_era_is_a_segment_never_joined_to_the_years(built, corpus):
+    toy = _pooled_corpus()
+    assert figures.default_periods(toy) == (2024, 2025)
+    fig, table = figures.figure_stance_over_time(toy)
+    assert sorted(table.loc[table["pooled"], "period"].unique()) == ["2015–23"]
+    assert int(table["pooled"].sum()) == 3  # one segment per group
+    _check_pooled_segments(fig, table)
+    fig, table = built["stance_over_time"]  # the shipped corpus, if its periods pool years
+    periods = figures.default_periods(corpus)
+    years = corpus["date"].dt.year
+    if isinstance(periods, tuple) and years.min() < min(periods):
+        _check_pooled_segments(fig, table)
+    else:
+        assert not table["pooled"].any()
 
 
 def test_distinctive_terms_leave_out_speakers_and_nested_pairs_and_mark_significance(built):
@@ -438,12 +475,40 @@ def test_distinctive_terms_leave_out_speakers_and_nested_pairs_and_mark_signific
     assert all(p.get_facecolor()[:3] != (1.0, 1.0, 1.0) for p in filled)
 
 
+def _check_default_periods(corpus: pd.DataFrame, min_statements: int) -> None:
+    """The rule of default_periods: the latest years holding ``min_statements`` or more
+    each are periods of their own, up to the first (going back) that holds fewer; the
+    years before it are pooled."""
+    sizes = corpus["date"].dt.year.value_counts()
+    first, last = int(sizes.index.min()), int(sizes.index.max())
+    periods = figures.default_periods(corpus, min_statements=min_statements)
+    big = [y for y in range(first, last + 1) if sizes.get(y, 0) >= min_statements]
+    if periods == "all":
+        assert sizes.get(last, 0) < min_statements
+    elif periods == "year":
+        assert big == list(range(first, last + 1))
+    else:
+        own = list(periods)
+        assert own == list(range(own[0], last + 1))  # consecutive, up to the last year
+        assert all(sizes.get(y, 0) >= min_statements for y in own)
+        assert own[0] > first and sizes.get(own[0] - 1, 0) < min_statements
+
+
 def test_the_default_periods_are_resolved_from_the_data(corpus):
-    assert figures.default_periods(corpus) == figures.ERA_STARTS
-    assert figures.default_periods(corpus, min_statements=1000) == "all"
-    assert figures.default_periods(corpus, min_statements=1) == "year" or \
-        corpus["date"].dt.year.nunique() < corpus["date"].dt.year.max() - \
-        corpus["date"].dt.year.min() + 1
+    for threshold in (1, 10, figures.ERA_MIN_STATEMENTS, 60, 100, 10_000):
+        _check_default_periods(corpus, threshold)
+    assert figures.default_periods(corpus) == \
+        figures.default_periods(corpus, figures.ERA_MIN_STATEMENTS)
+    assert figures.default_periods(corpus, min_statements=10_000) == "all"
+    toy = _pooled_corpus()
+    assert figures.default_periods(toy) == (2024, 2025)
+    assert figures.default_periods(toy, min_statements=34) == "all"  # 2025 has 33
+    assert figures.default_periods(toy, min_statements=1) == (2024, 2025)  # 2023 has none
+    assert figures.default_periods(toy[toy["date"].dt.year >= 2024]) == "year"
+    # the periods follow the data: move 2025's statements to 2026 and 2026 is a period
+    later = toy.assign(date=toy["date"].where(toy["date"].dt.year != 2025,
+                                              toy["date"] + pd.DateOffset(years=1)))
+    assert figures.default_periods(later) == (2026,)
 
 
 def test_case_parameters_change_the_data(corpus):
@@ -480,14 +545,20 @@ def test_build_figures_passes_parameters_and_refuses_unknown_ones(corpus):
 def test_a_theme_without_a_curated_label_falls_back_with_a_warning(corpus):
     from discourse.themes import ThemeLabelWarning, load_theme_labels
 
-    labels = load_theme_labels().iloc[:1]  # the first theme only
-    with pytest.warns(ThemeLabelWarning, match=f"{figures.N_THEMES - 1} of "
-                                               f"{figures.N_THEMES} themes"):
+    shipped = load_theme_labels()
+    dropped = shipped["label"].iloc[-1]
+    labels = shipped.iloc[:-1]  # the shipped labels, one row removed
+    with pytest.warns(ThemeLabelWarning, match=r"^1 of \d+ themes") as caught:
         fig, table = figures.figure_themes_over_time(corpus, theme_labels=labels)
+    assert len(caught) == 1
     names = table.drop_duplicates("theme").set_index("theme")
-    assert names.loc[0, "label"] == labels["label"].iloc[0]
-    assert (names.loc[1:, "label"] == names.loc[1:, "top_terms"]).all()
-    assert "1 of 9 named by curated labels" in fig.get_supxlabel().replace("\n", " ")
+    n_themes = len(names)
+    fallback = names[names["label"] == names["top_terms"]]
+    assert len(fallback) == 1 and dropped not in set(names["label"])
+    assert f"labels: {fallback.index[0]} (" in str(caught[0].message)
+    assert set(names["label"]) - {fallback["label"].iloc[0]} == set(labels["label"])
+    assert (f"{n_themes - 1} of {n_themes} named by curated labels"
+            in fig.get_supxlabel().replace("\n", " "))
 
 
 def test_a_figure_drawn_from_too_few_statements_says_so(corpus):

@@ -126,6 +126,27 @@ def test_actor_names_are_stop_words():
     assert "zubair" in set(ThemeModel(n_themes=3, n_seeds=1).fit(texts).terms_)
 
 
+def test_name_stop_words_are_the_tokens_the_documents_make_of_them():
+    """'İfade' lower-cases to 'i̇fade' (i + combining dot): the documents' token is 'fade',
+    so the stop word must be 'fade', and sklearn finds the stop list consistent."""
+    import warnings
+
+    from discourse.features import make_vectorizer, name_stop_words, preprocess, tokenize
+
+    actor = "İfade Özgürlüğü Derneği (İFÖD)"
+    texts = [f"{actor} said {t}" for t in planted(12)["text"]]
+    words = name_stop_words(texts, [actor])
+    assert {"fade", "föd"} <= words and "i̇fade" not in words
+    assert all(tokenize(preprocess(w)) == [w] for w in words)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        terms = set(make_vectorizer(texts, [actor], min_df=1, max_df=1.0)
+                    .fit(texts).get_feature_names_out())
+    assert not {"fade", "föd", "derneği"} & terms
+    assert "fade" in set(make_vectorizer(min_df=1, max_df=1.0).fit(texts)
+                         .get_feature_names_out())
+
+
 # -- reproducibility -------------------------------------------------------------------------
 
 

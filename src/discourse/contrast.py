@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -163,7 +164,7 @@ def speaker_words(path: str | os.PathLike[str] | None = None) -> frozenset[str]:
     >>> "rights" in speaker_words()
     False
     """
-    text = open(path or SPEAKER_WORDS_FILE, encoding="utf-8").read()
+    text = Path(path or SPEAKER_WORDS_FILE).read_text(encoding="utf-8")
     return frozenset(line.strip().lower() for line in text.splitlines()
                      if line.strip() and not line.lstrip().startswith("#"))
 

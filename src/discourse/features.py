@@ -91,16 +91,24 @@ def name_stop_words(texts: Iterable[str], actors: Iterable[str]) -> frozenset[st
     if it never occurs in lower case in any text, i.e. the texts use it only capitalised,
     as a name. Words that also occur as ordinary words ("digital", "rights") are kept.
 
+    A name word is returned as the tokens the documents make of it (:func:`preprocess`,
+    then :func:`tokenize`), so that it removes what the vectorizer sees: "İfade" lower-cases
+    to "i̇fade" (an "i" and a combining dot, which is not a letter), which the token
+    pattern reads as "fade". A token that the texts also use in lower case is kept.
+
     Examples
     --------
     >>> sorted(name_stop_words(["WISPAP said rights matter."], ["WISPAP", "Rights"]))
     ['wispap']
+    >>> sorted(name_stop_words(["İfade Özgürlüğü Derneği (İFÖD) said"],
+    ...                        ["İfade Özgürlüğü Derneği (İFÖD)"]))
+    ['derneği', 'fade', 'föd', 'özgürlüğü']
     """
     texts = list(texts)
     lower_words = {w for t in texts for w in _WORD.findall(t) if w.islower()}
-    candidates = {w for a in actors for w in _WORD.findall(a) if len(w) > 1}
-    return frozenset(w.lower() for w in candidates
-                     if w.lower() not in lower_words and w != "IT")
+    candidates = {w for a in actors for w in _WORD.findall(a) if len(w) > 1 and w != "IT"}
+    return frozenset(token for w in candidates if w.lower() not in lower_words
+                     for token in tokenize(preprocess(w)) if token not in lower_words)
 
 
 def stop_words(texts: Iterable[str] = (), actors: Iterable[str] = ()) -> list[str]:

@@ -18,6 +18,10 @@ How the figures show their evidence:
 - intervals are bars, not bands, so that groups do not blur together;
 - a figure drawn from fewer than :data:`discourse.style.MIN_FIGURE_N` statements says so
   under its title.
+
+The layout follows the data: the panels of figures 4 and 5 go three to a row, or two
+with upright period labels when there are more than seven periods; figure 7 draws its
+countries in two columns when there are more than fourteen.
 """
 
 from __future__ import annotations
@@ -47,7 +51,6 @@ from .paths import DATA_DIR, file_sha256
 from .timeline import Period, counts_by_period, frame_shares, indicators, net_stance, prevalence
 
 __all__ = [
-    "ERA_STARTS",
     "ERA_MIN_STATEMENTS",
     "WINDOW_MONTHS",
     "N_THEMES",
@@ -76,20 +79,17 @@ __all__ = [
     "write_figures",
 ]
 
-#: The eras of the shipped corpus, as :func:`default_periods` finds them (kept to document
-#: it; the figures resolve their periods from the data, see ``period``).
-ERA_STARTS: tuple[int, ...] = (2024, 2025, 2026)
 #: :func:`default_periods`: the latest years holding at least this many statements each are
 #: drawn one by one; the years before them are pooled into one era.
 ERA_MIN_STATEMENTS = 30
 #: Length in months of the default window of figure 1 (see :func:`resolve_case`).
 WINDOW_MONTHS = 18
 #: Themes in figure 5: the number that ``discourse themes`` (stability, then coherence,
-#: :func:`discourse.themes.choose_n_themes`) chose on the shipped corpus when last checked,
-#: fixed here because choosing takes some 20 s. Re-check it when the corpus or the
-#: features change. A corpus too small for it gets the number chosen among those it
-#: supports.
-N_THEMES = 9
+#: :func:`discourse.themes.choose_n_themes`) chose on the shipped corpus when last checked
+#: (615 statements, 2026-12), fixed here because choosing takes some 20 s. Re-check it
+#: when the corpus or the features change (a test does). A corpus too small for it gets
+#: the number chosen among those it supports.
+N_THEMES = 12
 #: Terms shown per group in figure 6.
 N_TERMS = 10
 #: Figure 7 shows the countries with at least this many statements (global and EU-level
@@ -104,6 +104,12 @@ MIN_FIGURE_N = style.MIN_FIGURE_N
 _VPN_SCOPES = frozenset({"vpn", "circumvention_context"})
 _NOT_COUNTRIES = ("XX", "EU", "")
 _FOOTNOTE_SIZE = 6.5
+#: Panels of the over-time figures (4, 5) hold up to this many periods three to a row;
+#: with more, two to a row, so that each period keeps room for its three n labels, and
+#: the period labels stand upright.
+_PANEL_SLOTS = 7
+#: Figure 7 draws up to this many countries in one column, more in two.
+_COUNTRY_ROWS = 14
 _NET_NOTE = ("Net stance: share of the statements coded for stance that oppose restriction "
              "minus the share that support it (+1: all oppose, −1: all support). Bars: 95% "
              "adjusted Wald intervals (Bonett & Price 2012).")
@@ -174,8 +180,8 @@ def default_periods(corpus: pd.DataFrame, min_statements: int = ERA_MIN_STATEMEN
     Going back from the last year, every year with at least ``min_statements`` statements
     is a period of its own, up to the first year that has fewer; all years before that
     are pooled into one era. With no such year every year is pooled (``"all"``); with
-    every year such a year, ``"year"``. On the shipped corpus this gives the eras
-    :data:`ERA_STARTS`: 2011–23 pooled, then 2024, 2025 and 2026.
+    every year such a year, ``"year"``. On the shipped corpus (615 statements, 2026-12)
+    this pools 2007–15 and draws every year from 2016 to 2026 on its own.
 
     Examples
     --------
@@ -395,24 +401,35 @@ def _marker_handles() -> list[Line2D]:
                    linestyle="none", label=f"n < {SMALL_N}")]
 
 
+def _panel_layout(table: pd.DataFrame, n_panels: int) -> tuple[int, int, bool]:
+    """Columns and rows of the over-time panels, and whether the periods are many (more
+    than :data:`_PANEL_SLOTS`: two panels to a row, period labels upright)."""
+    many = table["period"].nunique() > _PANEL_SLOTS
+    ncols = min(2 if many else 3, n_panels)
+    return ncols, int(np.ceil(n_panels / ncols)), many
+
+
 def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: str,
                       panels: Sequence[str], titles: dict[str, str], ncols: int,
                       groups: Sequence[str], ylabel: str = "Share of statements",
                       title_size: float | None = None,
-                      ylim: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+                      ylim: tuple[float, float] = (0.0, 1.0),
+                      upright: bool = False) -> np.ndarray:
     """Panels of ``panel_col`` values, one series of estimates per group (figures 4, 5).
 
     The legend (groups, and filled / hollow markers) goes into the first unused cell of
-    the grid, or above the panels.
+    the grid, or above the panels. ``upright``: period labels turned upright (many
+    periods), a pooled one on one line ("2007–15 pooled").
     """
     nrows = int(np.ceil(len(panels) / ncols))
     grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
     axes = plots.plot_small_multiples(
         table, panel=panel_col, plot_func=plots.plot_period_estimates, axes=grid,
         panels=panels, titles=titles,
-        title_kwargs={"fontweight": "normal", **({"fontsize": title_size} if title_size else {})},
+        title_kwargs={"fontweight": "normal", "pad": 9,  # room for n labels at the top
+                      **({"fontsize": title_size} if title_size else {})},
         x="period", y="share", hue="group", hue_order=list(groups), legend=False, ylabel="",
-        ylim=ylim, n_rotation=90, n_fontsize=5.0, dodge=0.24,
+        ylim=ylim, n_rotation=90, n_fontsize=5.0, dodge=0.27 if upright else 0.24,
     )
     flat = grid.ravel()
     for ax in flat[: len(panels)]:
@@ -420,6 +437,12 @@ def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: s
     for i, ax in enumerate(flat[: len(panels)]):
         if i + ncols >= len(panels):  # nothing drawn below: keep the period labels
             ax.xaxis.set_tick_params(labelbottom=True)
+    if upright:
+        slots = table.sort_values("period_start", kind="stable").drop_duplicates("period")
+        names = [f"{p} pooled" if pooled else str(p)
+                 for p, pooled in zip(slots["period"], slots["pooled"], strict=True)]
+        for ax in flat[: len(panels)]:
+            ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
     for row in grid:
         row[0].set_ylabel(ylabel)
     handles = [Line2D([], [], color=style.GROUP_COLORS.get(g, style.NEUTRAL_GREY), marker="o",
@@ -597,9 +620,12 @@ def figure_stance_over_time(
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = figure_stance_over_time(load_corpus())
-    >>> bool(table["net"].between(-1, 1).all()), sorted(table["period"].unique())
-    (True, ['2011–23', '2024', '2025', '2026'])
+    >>> from discourse.timeline import period_labels
+    >>> corpus = load_corpus()
+    >>> fig, table = figure_stance_over_time(corpus)
+    >>> eras = period_labels(corpus.dropna(subset=["stance"])["date"], default_periods(corpus))
+    >>> bool(table["net"].between(-1, 1).all()), set(table["period"]) == set(eras["period"])
+    (True, True)
     """
     _require(corpus, stance=True)
     case = resolve_case(corpus, period=period, topic=topic, corpus_name=corpus_name)
@@ -613,7 +639,7 @@ def figure_stance_over_time(
         ax = body.subplots()
         plots.plot_period_estimates(table, x="period", y="net", hue="group", ax=ax,
                                     hue_order=groups, legend=False, ylim=(-1.05, 1.05),
-                                    percent=False, dodge=0.18, n_fontsize=6,
+                                    percent=False, dodge=0.24, n_fontsize=6,
                                     ylabel="Net stance (oppose − support)")
         ax.axhline(0, color="#777777", linewidth=0.6, linestyle=(0, (1, 2)), zorder=1)
         ax.set_yticks([-1, -0.5, 0, 0.5, 1],
@@ -743,10 +769,12 @@ def figure_frames_over_time(
     groups = _groups_present(corpus)
     default = "Frames over time: share of statements using each frame, by group"
     with style.figure_style():
-        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN, 5.8, n=len(corpus))
+        ncols, nrows, many = _panel_layout(table, len(order))
+        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN,
+                          1.9 + (1.45 if many else 1.3) * nrows, n=len(corpus))
         body = _body(fig)
         _over_time_panels(body, table, "frame", order, {f: style.display_name(f) for f in order},
-                          ncols=3, groups=groups)
+                          ncols=ncols, groups=groups, upright=many)
         _footnote(fig, f"{_source(case, corpus)} Share of each group's statements in the "
                        "period coded with the frame; bars: Wilson 95% intervals.\n"
                        f"{_n_note()} {_period_note(corpus, table)}")
@@ -845,20 +873,24 @@ def figure_themes_over_time(
     table.insert(table.columns.get_loc("top_terms"), "label",
                  table["theme"].map(dict(enumerate(names))))
     # panel titles: theme number and label, wrapped to the width of a panel
-    titles = {str(t): textwrap.fill(f"{t + 1}. {names[t]}", 34, subsequent_indent="    ")
+    ncols, nrows, many = _panel_layout(table, n_themes)
+    titles = {str(t): textwrap.fill(f"{t + 1}. {names[t]}", 34 if ncols == 3 else 52,
+                                    subsequent_indent="    ")
               for t in range(n_themes)}
     table["panel"] = table["theme"].astype(str)
     panels = [str(t) for t in range(n_themes)]
     groups = _groups_present(corpus)
     default = "Themes over time: mean theme weight of statements, by group"
     with style.figure_style():
-        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN, 6.2, n=len(corpus))
+        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN,
+                          1.9 + (1.2 if many else 1.3) * nrows, n=len(corpus))
         body = _body(fig)
         top = float(table["ci_high"].max()) if len(table) else 1.0
         _over_time_panels(body, table, "panel", panels, titles,
-                          ncols=min(3, len(panels)), groups=groups,
-                          ylabel="Mean theme weight", title_size=8,
-                          ylim=(0.0, min(1.0, max(0.2, float(np.ceil(top * 10) / 10)))))
+                          ncols=ncols, groups=groups,
+                          ylabel="Mean weight", title_size=8,
+                          ylim=(0.0, min(1.0, max(0.2, float(np.ceil(top * 10) / 10)))),
+                          upright=many)
         curated = sum(a != b for a, b in zip(names, model.labels_, strict=True))
         if curated == n_themes:
             naming = "named by curated labels (theme_labels.csv)"
@@ -1036,17 +1068,26 @@ def figure_country_comparison(
     table.insert(1, "country_name", table["country"].map(style.country_label))
     row_labels = {c: f"{style.country_label(c)} ({int(sizes[c])})" for c in countries}
     default = f"Net stance{_restricting(case)} by country and group"
+    # more countries than fit one column of a page: two columns, the larger half left
+    ncols = 2 if len(countries) > _COUNTRY_ROWS else 1
+    per_column = int(np.ceil(len(countries) / ncols))
+    columns = [countries[i:i + per_column] for i in range(0, len(countries), per_column)]
     with style.figure_style():
         fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN,
-                          1.6 + 0.42 * len(countries), n=len(chosen))
+                          1.6 + 0.42 * per_column, n=len(chosen))
         body = _body(fig)
-        ax = body.subplots()
-        plots.plot_row_estimates(table, x="net", y="country", hue="group", ax=ax,
-                                 y_order=countries, y_labels=row_labels, hue_order=groups,
-                                 legend=False, xlabel="Net stance (oppose − support)",
-                                 xlim=(-1.05, 1.05), dodge=0.26)
-        ax.set_xticks([-1, -0.5, 0, 0.5, 1],
-                      ["−1\nall support", "−0.5", "0", "+0.5", "+1\nall oppose"])
+        for ax, rows in zip(body.subplots(1, ncols, squeeze=False)[0], columns, strict=True):
+            plots.plot_row_estimates(table[table["country"].isin(rows)], x="net",
+                                     y="country", hue="group", ax=ax, y_order=rows,
+                                     y_labels=row_labels, hue_order=groups, legend=False,
+                                     xlabel="Net stance (oppose − support)",
+                                     xlim=(-1.05, 1.05), dodge=0.26)
+            if ncols > 1:
+                ax.set_ylim(per_column - 0.5, -0.5)  # rows of the same height in both
+                ax.set_xticks([-1, 0, 1], ["−1\nall\nsupport", "0", "+1\nall\noppose"])
+            else:
+                ax.set_xticks([-1, -0.5, 0, 0.5, 1],
+                              ["−1\nall support", "−0.5", "0", "+0.5", "+1\nall oppose"])
         handles = [Line2D([], [], color=style.GROUP_COLORS.get(g, style.NEUTRAL_GREY),
                           marker="o", linestyle="none", label=style.display_name(g))
                    for g in groups]
