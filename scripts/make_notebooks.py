@@ -424,7 +424,7 @@ NB04 = [
 
 **Question.** Did the groups' positions and arguments change between the years before
 the case year (the year of `CASE_START`), the case year itself and the years after it? With
-the shipped parameters: the early debates (2011 to 2023), the Pakistani crisis of 2024 and
+the shipped parameters: the earlier debates (up to 2023), the Pakistani crisis of 2024 and
 the age-verification debates of 2025 and 2026.
 
 Shares are of the statements of a group in a period; intervals are 95 % Wilson score
@@ -476,7 +476,9 @@ Markdown(findings.render_markdown(found))"""),
     md("""
 **Caveats.** Eras hold few statements for some groups, so intervals are wide; a change that
 cannot be concluded is not evidence of no change. Holding countries fixed sets aside the
-statements of countries present in only one era.
+statements of countries present in only one era. Each finding is its own test at the 5 %
+level, with no correction for the number of comparisons shown: with several comparisons, one
+supported change may be chance.
 """),
     code(VERSIONS),
 ]

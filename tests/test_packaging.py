@@ -174,4 +174,7 @@ def test_top_level_namespace_loads_modules_and_names_lazily():
 
 def test_readme_states_the_corpus_size_the_data_has():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"{len(load_corpus())} real statements" in readme
+    corpus = load_corpus()
+    first, last = corpus["date"].min().year, corpus["date"].max().year
+    assert f"{len(corpus)} real statements" in readme
+    assert f"dated {first} to {last}" in readme
