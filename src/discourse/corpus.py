@@ -22,10 +22,12 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
 import stat
+import sys
 import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -977,23 +979,46 @@ def _slug(text: str) -> str:
     return "org-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-def _fill(fld: schema.Field, column: list, raw: dict[str, list], dates: dict[str, list]) -> list:
+def _by_value(values: Sequence[Any], fn: Any) -> list:
+    """Return ``[fn(v) for v in values]``, calling ``fn`` once per distinct value.
+
+    Columns repeat few values (codes, dates, actors), so this is the cost of a hash per
+    row plus ``fn`` per distinct value. Lists (JSON/YAML list fields) are not hashable;
+    they are passed through ``fn`` one by one.
+    """
+    if any(isinstance(v, list) for v in values):
+        return [fn(v) for v in values]
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    done = [fn(v) for v in uniques]
+    return [done[c] for c in codes.tolist()]
+
+
+def _fill(fld: schema.Field, column: Sequence, raw: dict[str, Sequence],
+          dates: dict[str, list]) -> Sequence:
     """Fill the empty values of a column as the schema's ``default`` says."""
     if not fld.default:
         return column
     how, source = fld.default.split(":")
     if how == "precision":  # always derived: a given precision was checked against the date
         return [precision for _, precision in dates[source]]
+    if all(column):
+        return column
     derive = _slug if how == "slug" else str
     return [value or derive(src) for value, src in zip(column, raw[source], strict=True)]
 
 
-def _to_frame(records: list[_Record]) -> pd.DataFrame:
-    extra = sorted({k for r in records for k in r.values} - set(schema.FIELD_NAMES))
-    raw: dict[str, list] = {}
-    for name in (*schema.FIELD_NAMES, *extra):
-        raw[name] = [r.values.get(name, "") for r in records]
-    dates = {f.name: [_parse_date(v) for v in raw[f.name]]  # (date, precision): rows are valid
+def _unique_list(value: str | list[str]) -> list[str]:
+    return list(dict.fromkeys(_items(value)))
+
+
+def _frame(raw: dict[str, Sequence], n: int) -> pd.DataFrame:
+    """Build the typed table from checked values: one sequence per column, ``n`` rows.
+
+    Every schema field must be in ``raw`` (an absent one as ``""`` values); other names are
+    the unknown columns, kept as text. Both readers (line by line and by column) end here.
+    """
+    extra = sorted(set(raw) - set(schema.FIELD_NAMES))
+    dates = {f.name: _by_value(raw[f.name], _parse_date)  # (date, precision): rows are valid
              for f in schema.FIELDS if f.kind == "date"}
     columns: dict[str, Any] = {}
     for fld in schema.FIELDS:
@@ -1002,11 +1027,11 @@ def _to_frame(records: list[_Record]) -> pd.DataFrame:
             days = [day for day, _ in dates[fld.name]]
             columns[fld.name] = pd.to_datetime(days).astype("datetime64[ns]")
         elif fld.kind == "list":
-            columns[fld.name] = pd.Series([list(dict.fromkeys(_items(v))) for v in values],
-                                          dtype=object)
+            lists = _by_value(values, _unique_list)
+            columns[fld.name] = pd.Series([list(v) for v in lists], dtype=object)
         elif fld.kind == "category":
             if fld.categories == "observed":
-                categories = sorted({v for v in values if v})
+                categories = sorted(set(values) - {""})
             else:
                 categories = list(fld.allowed() or ())
             series = pd.Series(values, dtype=object)
@@ -1015,16 +1040,249 @@ def _to_frame(records: list[_Record]) -> pd.DataFrame:
         else:
             columns[fld.name] = pd.Series(values, dtype=object).astype(str)
     for name in extra:
-        columns[name] = pd.Series([v if isinstance(v, str) else ";".join(v) for v in raw[name]],
-                                  dtype=object).astype(str)
-    table = pd.DataFrame(index=pd.RangeIndex(len(records)))
+        column = raw[name]
+        if any(isinstance(v, list) for v in column):
+            column = [v if isinstance(v, str) else ";".join(v) for v in column]
+        columns[name] = pd.Series(column, dtype=object).astype(str)
+    table = pd.DataFrame(index=pd.RangeIndex(n))
     for name, column in columns.items():
         table[name] = column
     return table
 
 
-def _read_all(paths: Iterable[str | PathLike[str]], today: dt.date | None,
-              encoding: str | None, max_bytes: int):
+# -- the column reader: a whole CSV file checked column by column -------------------------------
+#
+# Rows are parsed by the same csv module, dialect and strictness as the line-by-line reader,
+# many rows per call, and each column is checked once per distinct value. It answers only
+# "every row of every file is valid" (with the columns) or "something is wrong"; in the second
+# case the line-by-line reader reads everything again, so that each problem carries its file,
+# line and field. Either way the result is the same table, problems and counts.
+
+#: Rows parsed and checked at a time by the column reader (memory: one chunk of raw rows).
+CHUNK_ROWS = 50_000
+#: Files at least this large show a progress bar (on a terminal; see ``progress``).
+PROGRESS_BYTES = 20_000_000
+
+
+class _Invalid(Exception):
+    """Something the column reader cannot vouch for: the line-by-line reader takes over."""
+
+
+def _visible_or_empty(value: str) -> bool:
+    return not value or _VISIBLE.search(value) is not None
+
+
+def _check_column(fld: schema.Field | None, values: list[str], today: dt.date,
+                  precisions: list[str] | None) -> list[str]:
+    """Check one column of one chunk as :func:`_check_text` and :func:`_check_record` do.
+
+    Returns the stripped values; raises :class:`_Invalid` at the first value that fails.
+    """
+    if max(map(len, values), default=0) > schema.MAX_FIELD_BYTES // 4:
+        raise _Invalid  # near the size limit: the exact byte count is the slow reader's job
+    if _CONTROL.search("".join(values)):
+        raise _Invalid
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    stripped = [v.strip() for v in uniques]
+    if not all(map(_visible_or_empty, stripped)):
+        raise _Invalid
+    if fld is not None:
+        present = [v for v in stripped if v]
+        if fld.required and len(present) < len(stripped):
+            raise _Invalid
+        allowed = fld.allowed()
+        if fld.kind == "list":
+            items = {item for v in present for item in _split(v)}
+            if allowed is not None and not items <= set(allowed):
+                raise _Invalid
+            if not all(fld.matches(item) for item in items):
+                raise _Invalid
+        elif fld.kind == "date":
+            for value in present:
+                parsed = _parse_date(value)
+                if isinstance(parsed, str) or parsed[0] > today:
+                    raise _Invalid
+        elif allowed is not None:
+            if not set(present) <= set(allowed):
+                raise _Invalid
+        elif fld.pattern is not None:
+            pattern = re.compile(fld.pattern)
+            if not all(pattern.fullmatch(v) for v in present):
+                raise _Invalid
+    if stripped == list(uniques):
+        return values
+    return [stripped[c] for c in codes.tolist()]
+
+
+def _check_chunk(header: list[str], rows: list[list[str]], today: dt.date) -> dict[str, list]:
+    width = len(header)
+    if any(len(row) != width for row in rows):
+        raise _Invalid  # blank lines were dropped before; a short or long row is a problem
+    columns = dict(zip(header, (list(c) for c in zip(*rows, strict=True)), strict=True))
+    checked = {name: _check_column(schema._BY_NAME.get(name), column, today, None)
+               for name, column in columns.items()}
+    if "date_precision" in checked:
+        pairs = set(zip(checked["date"], checked["date_precision"], strict=True))
+        for date, given in pairs:
+            if given and given != ("day" if len(date) == 10 else "month"):
+                raise _Invalid
+    return checked
+
+
+def _csv_columns(path: Path, today: dt.date, encoding: str | None, max_bytes: int,
+                 progress: bool | None) -> tuple[dict[str, list], int, list[Problem]]:
+    """Read one CSV file by columns; raise :class:`_Invalid` unless every row is valid."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        raise _Invalid from None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+        raise _Invalid
+    codec = codecs.lookup(encoding or "utf-8").name
+    if codec == "utf-8":
+        codec = "utf-8-sig"  # a byte-order mark is dropped, as by the line-by-line reader
+    header: list[str] | None = None
+    problems: list[Problem] = []
+    parts: dict[str, list[list]] = {}
+    n_rows = 0
+    with open(path, "rb") as raw, _csv_field_limit(info.st_size + 1), \
+            _progress(info.st_size, path, progress) as bar:
+        if not stat.S_ISREG(os.fstat(raw.fileno()).st_mode):
+            raise _Invalid
+        text = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
+        reader = csv.reader(text, strict=True)
+        done = 0
+        while True:
+            try:
+                rows = list(itertools.islice(reader, CHUNK_ROWS))
+            except (csv.Error, UnicodeDecodeError):
+                raise _Invalid from None
+            if not rows:
+                break
+            if header is None:
+                if rows[0] == []:
+                    raise _Invalid  # a leading blank line: the slow reader numbers the header
+                header = [name.strip() for name in rows[0]]
+                if (len(set(header)) < len(header) or any(
+                        not n or not _VISIBLE.search(n) or _CONTROL.search(n) for n in header)
+                        or any(n not in header for n in schema.REQUIRED)):
+                    raise _Invalid
+                sink = _Reader(encoding, max_bytes)
+                sink._check_columns(path, header, 1)  # unknown columns: warnings
+                problems = sink.problems
+                rows = rows[1:]
+            rows = [row for row in rows if row != []]  # blank lines are not records
+            if rows:
+                for name, column in _check_chunk(header, rows, today).items():
+                    parts.setdefault(name, []).append(column)
+                n_rows += len(rows)
+            position = raw.tell()
+            bar.update(position - done)
+            done = position
+    if header is None or n_rows == 0:
+        raise _Invalid
+    columns = {name: list(itertools.chain.from_iterable(chunks))
+               for name, chunks in parts.items()}
+    return columns, n_rows, problems
+
+
+@contextmanager
+def _progress(total: int, path: Path, progress: bool | None) -> Iterator[Any]:
+    """A byte progress bar for one file, on standard error.
+
+    ``progress=None`` shows it for a file of at least :data:`PROGRESS_BYTES` when standard
+    error is a terminal; True always, False never. ``TQDM_DISABLE=1`` turns it off, and
+    without tqdm installed there is no bar.
+    """
+
+    class _Silent:
+        def update(self, n: int) -> None:
+            pass
+
+    if progress is None:
+        progress = total >= PROGRESS_BYTES and _on_terminal()
+    if os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false", "no"):
+        progress = False
+    try:
+        from tqdm import tqdm
+    except ImportError:  # tqdm is optional: no bar
+        progress = False
+    if not progress:
+        yield _Silent()
+        return
+    with tqdm(total=total, unit="B", unit_scale=True, desc=f"reading {path.name}",
+              leave=False) as bar:
+        yield bar
+
+
+def _on_terminal() -> bool:
+    """True if standard error is a terminal (never in a notebook, a pipe or a log file)."""
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _read_columns(paths: Sequence[str | PathLike[str]], today: dt.date, encoding: str | None,
+                  max_bytes: int, progress: bool | None
+                  ) -> tuple[dict[str, list], int, list[Problem]] | None:
+    """Read CSV files by columns if every row is valid; None sends them to the slow reader."""
+    lister = _Lister(encoding, max_bytes)
+    files: list[Path] = []
+    for source in map(Path, paths):
+        if source.is_dir() and (source / "datapackage.json").is_file():
+            source = source / "datapackage.json"
+        if source.name == "datapackage.json" and source.is_file():
+            lister.read_datapackage(source)  # the package's own checks; tables are listed
+            files.extend(lister.tables)
+            lister.tables = []
+        else:
+            files.append(source)
+    if any(p.severity == "error" for p in lister.problems):
+        return None
+    if not files or any(p.suffix.lower() != ".csv" or not p.is_file() for p in files):
+        return None
+    if len({_resolve(p) for p in files}) < len(files):
+        return None
+    tables = []
+    try:
+        for path in files:
+            tables.append(_csv_columns(path, today, encoding, max_bytes, progress))
+    except _Invalid:
+        return None
+    n = sum(count for _, count, _ in tables)
+    names = list(dict.fromkeys(name for columns, _, _ in tables for name in columns))
+    raw: dict[str, list] = {}
+    for name in (*schema.FIELD_NAMES, *(n for n in names if n not in schema.FIELD_NAMES)):
+        raw[name] = list(itertools.chain.from_iterable(
+            columns.get(name, [""] * count) for columns, count, _ in tables))
+    if len(raw["id"]) != len(set(raw["id"])):
+        return None  # a duplicate id: the slow reader says where the first one is
+    problems = lister.problems + [p for _, _, found in tables for p in found]
+    problems.sort(key=_order)
+    return raw, n, problems
+
+
+class _Lister(_Reader):
+    """Reads data packages with every check of :class:`_Reader`, but only lists their tables."""
+
+    def __init__(self, encoding: str | None, max_bytes: int) -> None:
+        super().__init__(encoding, max_bytes)
+        self.tables: list[Path] = []
+
+    def read(self, path: Path) -> None:
+        self.tables.append(path)
+
+
+def _read_all(paths: Sequence[str | PathLike[str]], today: dt.date | None,
+              encoding: str | None, max_bytes: int, progress: bool | None = None
+              ) -> tuple[dict[str, Sequence], int, list[_Record], list[Problem]]:
+    """Read and check every source.
+
+    Returns the valid rows' checked values by column (for :func:`_frame`), their number,
+    the rejected records and every problem, sorted. CSV files are read by the column reader
+    first; if it finds anything wrong, the line-by-line reader reads all sources again.
+    """
     today = today or dt.date.today()
     if encoding is not None:
         try:
@@ -1034,6 +1292,10 @@ def _read_all(paths: Iterable[str | PathLike[str]], today: dt.date | None,
                              "as utf-8, cp1252 or latin-1") from None
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise ValueError(f"max_bytes must be a positive number of bytes, not {max_bytes!r}")
+    fast = _read_columns(paths, today, encoding, max_bytes, progress)
+    if fast is not None:
+        raw, n_valid, problems = fast
+        return raw, n_valid, [], problems
     reader = _Reader(encoding, max_bytes)
     for path in paths:
         reader.read(Path(path))
@@ -1052,7 +1314,9 @@ def _read_all(paths: Iterable[str | PathLike[str]], today: dt.date | None,
         (valid if rec.ok else rejected).append(rec)
     problems = reader.problems + [p for rec in reader.records for p in rec.problems]
     problems.sort(key=_order)
-    return valid, rejected, problems
+    names = {k for r in valid for k in r.values} | set(schema.FIELD_NAMES)
+    raw = {name: [r.values.get(name, "") for r in valid] for name in names}
+    return raw, len(valid), rejected, problems
 
 
 def _rejected_table(records: list[_Record]) -> pd.DataFrame:
@@ -1080,6 +1344,7 @@ def load_corpus(
     today: dt.date | None = None,
     encoding: str | None = None,
     max_bytes: int = schema.MAX_FILE_BYTES,
+    progress: bool | None = None,
 ) -> pd.DataFrame | LoadResult:
     """Load a corpus into a typed table, validating every row.
 
@@ -1102,6 +1367,18 @@ def load_corpus(
         row is rejected, never loaded with replacement characters.
     max_bytes : int, default :data:`discourse.schema.MAX_FILE_BYTES` (100 MB)
         Largest file read; a larger one is a problem. Only regular files are read.
+    progress : bool, optional
+        Show a progress bar (tqdm, on standard error) while reading. Default: only for a
+        file of 20 MB or more, and only when standard error is a terminal (never in a
+        notebook or a log). ``TQDM_DISABLE=1`` in the environment turns it off.
+
+    Notes
+    -----
+    CSV files (alone, or the tables of a data package) are first read by columns: parsed by
+    the csv module in chunks of :data:`CHUNK_ROWS` rows and checked once per distinct value
+    of each column, as fast as ``pandas.read_csv`` plus the checks. If anything is wrong,
+    the line-by-line reader reads the sources again to say where; the table, the rejected
+    rows and the problems are the same either way.
 
     Returns
     -------
@@ -1127,21 +1404,20 @@ def load_corpus(
     ['civil_society', 'industry', 'state']
     """
     sources = _sources(path)
-    valid, rejected, problems = _read_all(sources, today, encoding, max_bytes)
+    raw, n_valid, rejected, problems = _read_all(sources, today, encoding, max_bytes, progress)
     for problem in problems:
         if problem.severity == "warning":
             warnings.warn(str(problem), CorpusWarning, stacklevel=2)
     errors = [p for p in problems if p.severity == "error"]
     if strict and errors:
         raise CorpusError(problems)
-    if strict and not valid:
+    if strict and not n_valid:
         where = ", ".join(str(s) for s in sources)
         raise CorpusError([Problem(where, 0, "file", "no statements found")])
-    corpus = _to_frame(valid)
+    corpus = _frame(raw, n_valid)
     if strict:
         return corpus
-    return LoadResult(corpus, _rejected_table(rejected), problems,
-                      len(valid) + len(rejected))
+    return LoadResult(corpus, _rejected_table(rejected), problems, n_valid + len(rejected))
 
 
 def validate_corpus(
@@ -1149,11 +1425,12 @@ def validate_corpus(
     today: dt.date | None = None,
     encoding: str | None = None,
     max_bytes: int = schema.MAX_FILE_BYTES,
+    progress: bool | None = None,
 ) -> list[Problem]:
     """Return every problem in one or more corpus sources (ids must be unique across them).
 
-    Takes the same ``today``, ``encoding`` and ``max_bytes`` as :func:`load_corpus`; the
-    problems are sorted by path, line and field.
+    Takes the same ``today``, ``encoding``, ``max_bytes`` and ``progress`` as
+    :func:`load_corpus`; the problems are sorted by path, line and field.
 
     Examples
     --------
@@ -1161,7 +1438,7 @@ def validate_corpus(
     []
     """
     sources = paths or (shipped_corpus_dir(),)
-    _, _, problems = _read_all(sources, today, encoding, max_bytes)
+    _, _, _, problems = _read_all(list(sources), today, encoding, max_bytes, progress)
     return problems
 
 
