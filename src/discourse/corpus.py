@@ -1192,11 +1192,7 @@ def _csv_columns(path: Path, today: dt.date, encoding: str | None, max_bytes: in
         raise _Invalid from None
     if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
         raise _Invalid
-    codec = codecs.lookup(encoding or "utf-8").name
-    if codec == "utf-8":
-        codec = "utf-8-sig"  # a byte-order mark is dropped, as by the line-by-line reader
-    elif not _ascii_compatible(codec):
-        raise _Invalid
+    codec = _csv_codec(encoding)
     header: list[str] | None = None
     problems: list[Problem] = []
     parts: dict[str, list[list]] = {}
@@ -1215,16 +1211,8 @@ def _csv_columns(path: Path, today: dt.date, encoding: str | None, max_bytes: in
             if not rows:
                 break
             if header is None:
-                if rows[0] == []:
-                    raise _Invalid  # a leading blank line: the slow reader numbers the header
-                header = [name.strip() for name in rows[0]]
-                if (len(set(header)) < len(header) or any(
-                        not n or not _VISIBLE.search(n) or _CONTROL.search(n) for n in header)
-                        or any(n not in header for n in schema.REQUIRED)):
-                    raise _Invalid
-                sink = _Reader(encoding, max_bytes)
-                sink._check_columns(path, header, 1)  # unknown columns: warnings
-                problems = sink.problems
+                header = _checked_header(rows[0])
+                problems = _header_warnings(path, header)
                 rows = rows[1:]
             rows = [row for row in rows if row != []]  # blank lines are not records
             if rows:
@@ -1292,10 +1280,10 @@ def _on_terminal() -> bool:
         return False
 
 
-def _read_columns(paths: Sequence[str | PathLike[str]], today: dt.date, encoding: str | None,
-                  max_bytes: int, progress: bool | None
-                  ) -> tuple[dict[str, list], int, list[Problem]] | None:
-    """Read CSV files by columns if every row is valid; None sends them to the slow reader."""
+def _csv_files(paths: Sequence[str | PathLike[str]], encoding: str | None, max_bytes: int
+               ) -> tuple[list[Path], list[Problem]] | None:
+    """Return the CSV files the sources name (data packages followed, with their checks)
+    and the packages' warnings; None if a source is anything else or a package is broken."""
     lister = _Lister(encoding, max_bytes)
     files: list[Path] = []
     for source in map(Path, paths):
@@ -1313,12 +1301,12 @@ def _read_columns(paths: Sequence[str | PathLike[str]], today: dt.date, encoding
         return None
     if len({_resolve(p) for p in files}) < len(files):
         return None
-    tables = []
-    try:
-        for path in files:
-            tables.append(_csv_columns(path, today, encoding, max_bytes, progress))
-    except _Invalid:
-        return None
+    return files, lister.problems
+
+
+def _merge_columns(tables: list[tuple[dict[str, list], int, list[Problem]]],
+                   problems: list[Problem]) -> tuple[dict[str, list], int, list[Problem]] | None:
+    """Join the columns of several files (or blocks) in order; None if an id repeats."""
     n = sum(count for _, count, _ in tables)
     names = list(dict.fromkeys(name for columns, _, _ in tables for name in columns))
     raw: dict[str, list] = {}
@@ -1327,9 +1315,89 @@ def _read_columns(paths: Sequence[str | PathLike[str]], today: dt.date, encoding
             columns.get(name, [""] * count) for columns, count, _ in tables))
     if len(raw["id"]) != len(set(raw["id"])):
         return None  # a duplicate id: the slow reader says where the first one is
-    problems = lister.problems + [p for _, _, found in tables for p in found]
+    problems = problems + [p for _, _, found in tables for p in found]
     problems.sort(key=_order)
     return raw, n, problems
+
+
+def _read_columns(paths: Sequence[str | PathLike[str]], today: dt.date, encoding: str | None,
+                  max_bytes: int, progress: bool | None
+                  ) -> tuple[dict[str, list], int, list[Problem]] | None:
+    """Read CSV files by columns if every row is valid; None sends them to the slow reader."""
+    listed = _csv_files(paths, encoding, max_bytes)
+    if listed is None:
+        return None
+    files, problems = listed
+    try:
+        tables = [_csv_columns(path, today, encoding, max_bytes, progress) for path in files]
+    except _Invalid:
+        return None
+    return _merge_columns(tables, problems)
+
+
+def _csv_codec(encoding: str | None) -> str:
+    codec = codecs.lookup(encoding or "utf-8").name
+    if codec == "utf-8":
+        return "utf-8-sig"  # a byte-order mark is dropped, as by the line-by-line reader
+    if not _ascii_compatible(codec):
+        raise _Invalid
+    return codec
+
+
+def _csv_header(path: Path, codec: str) -> list[str]:
+    """Return the checked column names of a CSV file; :class:`_Invalid` if they are broken."""
+    try:
+        with open(path, encoding=codec, newline="") as handle:
+            row = next(csv.reader(handle, strict=True), [])
+    except (OSError, csv.Error, UnicodeDecodeError):
+        raise _Invalid from None
+    return _checked_header(row)
+
+
+def _checked_header(row: list[str]) -> list[str]:
+    if row == []:
+        raise _Invalid  # an empty file, or a leading blank line: the slow reader numbers it
+    header = [name.strip() for name in row]
+    if (len(set(header)) < len(header) or any(
+            not n or not _VISIBLE.search(n) or _CONTROL.search(n) for n in header)
+            or any(n not in header for n in schema.REQUIRED)):
+        raise _Invalid
+    return header
+
+
+def _header_warnings(path: Path, header: list[str]) -> list[Problem]:
+    sink = _Reader(None, 1)
+    sink._check_columns(path, header, 1)  # unknown columns: warnings
+    return sink.problems
+
+
+def _check_block(data: bytes, header: list[str], first: bool, today: dt.date, codec: str
+                 ) -> tuple[dict[str, list], int] | None:
+    """Check one block of whole lines of a CSV file (the first block holds the header).
+
+    Returns its checked columns and rows, or None if anything is wrong. A block that ends
+    inside a quoted field fails (the csv module, strict, finds no closing quote), so a
+    quoted line break across two blocks is never read as two rows.
+    """
+    if codec == "utf-8-sig" and not first:
+        codec = "utf-8"  # U+FEFF is a byte-order mark only at the start of the file
+    try:
+        text = data.decode(codec)
+        if _has_control(data, text, codec.startswith("utf-8")) or "\u2028" in text \
+                or "\u2029" in text:
+            return None
+        with _csv_field_limit(len(text) + 1):
+            rows = list(csv.reader(text.splitlines(keepends=True), strict=True))
+        if first:
+            if not rows or _checked_header(rows[0]) != header:
+                return None
+            rows = rows[1:]
+        rows = [row for row in rows if row != []]
+        if not rows:
+            return {}, 0
+        return _check_chunk(header, rows, today), len(rows)
+    except (_Invalid, csv.Error, UnicodeDecodeError):
+        return None
 
 
 class _Lister(_Reader):
@@ -1476,9 +1544,16 @@ def load_corpus(
     with _bulk():
         raw, n_valid, rejected, problems = _read_all(sources, today, encoding, max_bytes,
                                                      progress)
+    return _finish(sources, raw, n_valid, rejected, problems, strict)
+
+
+def _finish(sources: Sequence[Any], raw: dict[str, Sequence], n_valid: int,
+            rejected: list[_Record], problems: list[Problem], strict: bool
+            ) -> pd.DataFrame | LoadResult:
+    """Warn, raise or build the table and the result, as :func:`load_corpus` returns them."""
     for problem in problems:
         if problem.severity == "warning":
-            warnings.warn(str(problem), CorpusWarning, stacklevel=2)
+            warnings.warn(str(problem), CorpusWarning, stacklevel=3)
     errors = [p for p in problems if p.severity == "error"]
     if strict and errors:
         raise CorpusError(problems)
