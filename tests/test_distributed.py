@@ -48,8 +48,13 @@ def big(tmp_path_factory):
     return path
 
 
-def test_loading_on_the_cluster_equals_the_single_machine_table(client, big):
+def test_loading_on_the_cluster_equals_the_single_machine_table(client, big, monkeypatch):
     local = load_corpus(big, max_bytes=10**10)
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("a valid file must be read on the cluster")
+
+    monkeypatch.setattr(engine._corpus, "load_corpus", no_fallback)
     remote = engine.load_corpus(big, client=client, max_bytes=10**10, blocksize=2_000_000)
     assert len(remote) == N
     pd.testing.assert_frame_equal(remote, local)
@@ -82,10 +87,10 @@ def test_labels_on_the_cluster_equal_the_single_machine_labels(client, big):
     from discourse.label import fit_labellers
 
     bundle = fit_labellers(load_corpus())
-    texts = load_corpus(big, max_bytes=10**10)["text"].tolist()[:300]
+    texts = load_corpus(big, max_bytes=10**10)["text"].tolist()[:40]
     remote = engine.label_texts(texts, bundle, client=client, npartitions=4)
     assert remote == bundle.label(texts)
-    assert remote == engine.label_texts(texts, bundle)
+    assert [r["source"] for r in remote] == [f"text-{i}" for i in range(1, 41)]
 
 
 def test_term_counts_on_the_cluster_equal_the_single_machine_counts(client, big):
@@ -105,3 +110,20 @@ def test_term_counts_are_the_counts_of_distinctive_terms():
     kit = table.set_index(["group", "term"])["count_group"]
     kit = kit[kit > 0].sort_index()
     assert counts.sort_index().equals(kit.astype(counts.dtype))
+
+
+def test_the_command_line_runs_validate_info_and_terms_on_a_scheduler(client, big, capsys):
+    from discourse.cli import main
+
+    address = client.scheduler.address
+    for command in (["validate", str(big), "--max-bytes", str(10**10)],
+                    ["info", "--corpus", str(big), "--max-bytes", str(10**10), "--json"]):
+        assert main(command) == 0
+        local = capsys.readouterr()
+        assert main([*command, "--scheduler", address]) == 0
+        remote = capsys.readouterr()
+        assert (remote.out, remote.err) == (local.out, local.err)
+    assert main(["terms", "--scheduler", address, "--top", "3"]) == 0
+    remote = capsys.readouterr().out
+    assert main(["terms", "--top", "3"]) == 0
+    assert capsys.readouterr().out == remote
