@@ -206,3 +206,20 @@ def test_valid_files_take_the_column_reader_and_agree(tmp_path, rows, crlf):
         assert not used
     else:
         assert used, slow.problems
+
+
+def test_progress_is_shown_when_asked_and_never_off_a_terminal(write, capsys, monkeypatch):
+    pytest.importorskip("tqdm")
+    good = write("good.csv", csv_text(GOOD_ROWS))
+    bad = write("bad.csv", csv_text([*GOOD_ROWS, ["pk-4", "2024-02-30", "A", "state", "x"]]))
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    for path in (good, bad):
+        load_corpus(path, strict=False, progress=True)
+        shown = capsys.readouterr().err
+        assert "reading good.csv" in shown if path == good else "checking rows" in shown
+        load_corpus(path, strict=False)  # default: off unless stderr is a terminal
+        assert capsys.readouterr().err == ""
+        monkeypatch.setenv("TQDM_DISABLE", "1")
+        load_corpus(path, strict=False, progress=True)
+        assert capsys.readouterr().err == ""
+        monkeypatch.delenv("TQDM_DISABLE")

@@ -1244,12 +1244,13 @@ def _bulk() -> Iterator[None]:
 
 
 @contextmanager
-def _progress(total: int, path: Path, progress: bool | None) -> Iterator[Any]:
-    """A byte progress bar for one file, on standard error.
+def _progress(total: int, path: Path | str, progress: bool | None, unit: str = "B",
+              what: str = "reading") -> Iterator[Any]:
+    """A progress bar (bytes of a file, or rows), on standard error.
 
-    ``progress=None`` shows it for a file of at least :data:`PROGRESS_BYTES` when standard
-    error is a terminal; True always, False never. ``TQDM_DISABLE=1`` turns it off, and
-    without tqdm installed there is no bar.
+    ``progress=None`` shows it for at least :data:`PROGRESS_BYTES` bytes (or 100,000 rows)
+    when standard error is a terminal; True always, False never. ``TQDM_DISABLE=1`` turns
+    it off, and without tqdm installed there is no bar.
     """
 
     class _Silent:
@@ -1257,7 +1258,8 @@ def _progress(total: int, path: Path, progress: bool | None) -> Iterator[Any]:
             pass
 
     if progress is None:
-        progress = total >= PROGRESS_BYTES and _on_terminal()
+        large = total >= (PROGRESS_BYTES if unit == "B" else 100_000)
+        progress = large and _on_terminal()
     if os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false", "no"):
         progress = False
     try:
@@ -1267,7 +1269,7 @@ def _progress(total: int, path: Path, progress: bool | None) -> Iterator[Any]:
     if not progress:
         yield _Silent()
         return
-    with tqdm(total=total, unit="B", unit_scale=True, desc=f"reading {path.name}",
+    with tqdm(total=total, unit=unit, unit_scale=True, desc=f"{what} {Path(path).name}",
               leave=False) as bar:
         yield bar
 
@@ -1439,21 +1441,30 @@ def _read_all(paths: Sequence[str | PathLike[str]], today: dt.date | None,
     valid: list[_Record] = []
     rejected: list[_Record] = []
     first_seen: dict[str, _Record] = {}
-    for rec in reader.records:
-        if rec.read_ok:
-            _check_record(rec, today)
-            ident = rec.values.get("id", "")
-            if ident and isinstance(ident, str):  # a duplicate is reported on a bad row too
-                first = first_seen.setdefault(ident, rec)
-                if first is not rec:
-                    rec.error("id", f"duplicate id '{_show(ident)}'; first used at "
-                              f"{_show(first.path, None)}:{first.line}; ids must be unique")
-        (valid if rec.ok else rejected).append(rec)
+    with _progress(len(reader.records), "rows", progress, "rows", "checking") as bar:
+        for number, rec in enumerate(reader.records, start=1):
+            if number % 10_000 == 0:
+                bar.update(10_000)
+            _check_one(rec, today, first_seen)
+            (valid if rec.ok else rejected).append(rec)
     problems = reader.problems + [p for rec in reader.records for p in rec.problems]
     problems.sort(key=_order)
     names = {k for r in valid for k in r.values} | set(schema.FIELD_NAMES)
     raw = {name: [r.values.get(name, "") for r in valid] for name in names}
     return raw, len(valid), rejected, problems
+
+
+def _check_one(rec: _Record, today: dt.date, first_seen: dict[str, _Record]) -> None:
+    """Check one record's fields, and its id against the ids seen before."""
+    if not rec.read_ok:
+        return
+    _check_record(rec, today)
+    ident = rec.values.get("id", "")
+    if ident and isinstance(ident, str):  # a duplicate is reported on a bad row too
+        first = first_seen.setdefault(ident, rec)
+        if first is not rec:
+            rec.error("id", f"duplicate id '{_show(ident)}'; first used at "
+                      f"{_show(first.path, None)}:{first.line}; ids must be unique")
 
 
 def _rejected_table(records: list[_Record]) -> pd.DataFrame:
