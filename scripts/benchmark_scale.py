@@ -12,7 +12,8 @@ corpus's sentences, so that texts are new but the vocabulary and every code stay
 Then every step runs twice, the kit's way and the plain way, each in a fresh Python process
 (after a warm-up read of the shipped corpus, so that imports are not timed; its wall time
 is measured inside it, around the step only; its peak resident memory is
-``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of the whole process, imports included):
+``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of the whole process, imports and the table
+the step starts from included):
 
 ========  =====================================  ===========================================
 step      the kit                                plain pandas / scikit-learn
@@ -211,6 +212,12 @@ def _run_here(step: str, side: str, path: str, work: str) -> dict:
 
 
 def _run(step: str, side: str, path: Path, work: Path, timeout: float) -> dict:
+    """Run one side of one step in a fresh process.
+
+    Linux keeps ``ru_maxrss`` across ``exec``: a child starts with the peak of the process
+    it was forked from. So this driver never holds a corpus (it is written by a
+    subprocess too), and its own small peak is the floor of every reported figure.
+    """
     if step == "figures" and side == "raw":
         return {"seconds": None, "peak_mb": None}
     command = [sys.executable, __file__, "--run", step, side, str(path), str(work)]
@@ -238,9 +245,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", default=None, metavar="DIR", help="write the corpora here "
                         "and keep them (default: a temporary folder)")
     parser.add_argument("--run", nargs=4, help=argparse.SUPPRESS)  # STEP SIDE PATH WORK
+    parser.add_argument("--generate", nargs=3, help=argparse.SUPPRESS)  # N SEED PATH
     args = parser.parse_args(argv)
     if args.run:
         print(json.dumps(_run_here(*args.run)))
+        return 0
+    if args.generate:
+        n, seed, path = args.generate
+        Path(path).write_text(synthetic_corpus(int(n), int(seed)), encoding="utf-8",
+                              newline="")
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     steps = [s.strip() for s in args.steps.split(",") if s.strip()]
@@ -259,8 +272,9 @@ def main(argv: list[str]) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         for n in sizes:
             path = folder / f"synthetic-{n}-seed{args.seed}.csv"
-            if not path.exists():
-                path.write_text(synthetic_corpus(n, args.seed), encoding="utf-8", newline="")
+            if not path.exists():  # in a subprocess: this one stays small (see _run)
+                subprocess.run([sys.executable, __file__, "--generate", str(n), str(args.seed),
+                                str(path)], check=True)
             for step in steps:
                 kit = _run(step, "kit", path, Path(tmp), args.timeout)
                 raw = _run(step, "raw", path, Path(tmp), args.timeout)
