@@ -1025,8 +1025,9 @@ def _frame(raw: dict[str, Sequence], n: int) -> pd.DataFrame:
     for fld in schema.FIELDS:
         values = _fill(fld, raw[fld.name], raw, dates)
         if fld.kind == "date":
-            days = [day for day, _ in dates[fld.name]]
-            columns[fld.name] = pd.to_datetime(days).astype("datetime64[ns]")
+            codes, uniques = pd.factorize(np.asarray(raw[fld.name], dtype=object))
+            days = pd.to_datetime([_parse_date(v)[0] for v in uniques])
+            columns[fld.name] = days.astype("datetime64[ns]").take(codes)
         elif fld.kind == "list":
             lists = _by_value(values, _unique_list)
             columns[fld.name] = pd.Series([list(v) for v in lists], dtype=object)
@@ -1035,9 +1036,11 @@ def _frame(raw: dict[str, Sequence], n: int) -> pd.DataFrame:
                 categories = sorted(set(values) - {""})
             else:
                 categories = list(fld.allowed() or ())
-            series = pd.Series(values, dtype=object)
-            columns[fld.name] = pd.Categorical(series.where(series != "", None),
-                                               categories=categories)
+            codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+            position = {code: i for i, code in enumerate(categories)}
+            index = np.array([position.get(v, -1) for v in uniques], dtype=np.int64)
+            columns[fld.name] = pd.Categorical.from_codes(
+                index[codes] if len(codes) else codes, categories=categories)
         else:
             columns[fld.name] = pd.Series(values, dtype=object).astype(str)
     for name in extra:
@@ -1074,7 +1077,8 @@ def _visible_or_empty(value: str) -> bool:
     return not value or value[0] < "\x80" or _VISIBLE.search(value) is not None
 
 
-def _check_column(fld: schema.Field | None, values: list[str], today: dt.date) -> list[str]:
+def _check_column(fld: schema.Field | None, values: Sequence[str], today: dt.date
+                  ) -> Sequence[str]:
     """Check one column of one chunk as :func:`_check_text` and :func:`_check_record` do.
 
     Control characters were ruled out for the whole text before. Returns the stripped
@@ -1117,11 +1121,12 @@ def _check_column(fld: schema.Field | None, values: list[str], today: dt.date) -
     return [clean[v] for v in values]
 
 
-def _check_chunk(header: list[str], rows: list[list[str]], today: dt.date) -> dict[str, list]:
+def _check_chunk(header: list[str], rows: list[list[str]], today: dt.date
+                 ) -> dict[str, Sequence[str]]:
     width = len(header)
     if set(map(len, rows)) != {width}:
         raise _Invalid  # blank lines were dropped before; a short or long row is a problem
-    columns = dict(zip(header, (list(c) for c in zip(*rows, strict=True)), strict=True))
+    columns = dict(zip(header, zip(*rows, strict=True), strict=True))
     checked = {name: _check_column(schema._BY_NAME.get(name), column, today)
                for name, column in columns.items()}
     if "date_precision" in checked:
@@ -1313,6 +1318,9 @@ def _merge_columns(tables: list[tuple[dict[str, list], int, list[Problem]]],
     names = list(dict.fromkeys(name for columns, _, _ in tables for name in columns))
     raw: dict[str, list] = {}
     for name in (*schema.FIELD_NAMES, *(n for n in names if n not in schema.FIELD_NAMES)):
+        if len(tables) == 1 and name in tables[0][0]:
+            raw[name] = tables[0][0][name]  # one file: its columns as they are
+            continue
         raw[name] = list(itertools.chain.from_iterable(
             columns.get(name, [""] * count) for columns, count, _ in tables))
     if len(raw["id"]) != len(set(raw["id"])):
