@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@# "Location ... is ignored" lines that some machines' pip configuration prints).
 	$(PIP) install -q -c constraints.txt -e ".[test,collect,dask]" > $(VENV)/pip.log 2>&1 || \
 	  { grep -v "is ignored: it is neither" $(VENV)/pip.log >&2; echo "pip install failed (full log: $(VENV)/pip.log)" >&2; exit 1; }
-	$(BIN)/python -c 'import discourse, pytest, nbval, frictionless, trafilatura, pypdf, tqdm, dask.dataframe, distributed'
+	$(BIN)/python -c 'import discourse, pytest, nbval, frictionless, trafilatura, pypdf, tqdm, dask.bag, distributed'
 	touch $(STAMP)
 
 figures: $(STAMP)

@@ -14,7 +14,7 @@ from discourse import load_corpus
 from discourse.corpus import corpus_digest
 
 distributed_ = pytest.importorskip("distributed")
-pytest.importorskip("dask.dataframe")
+pytest.importorskip("dask.bag")
 
 from discourse import distributed as engine  # noqa: E402
 

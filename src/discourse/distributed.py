@@ -11,8 +11,8 @@ of an analysis:
   problem, the line-by-line reader of :func:`discourse.corpus.load_corpus` reads the sources
   on the client, so that every problem carries its file, line and field.
 - :func:`label_texts`: the labellers (:func:`discourse.label.fit_labellers`) are fitted once
-  on the client, scattered to every worker, and each partition of texts is labelled by
-  :meth:`discourse.label.Labellers.label`.
+  on the client, scattered to every worker, and each partition of texts (a Dask bag,
+  ``map_partitions``) is labelled by :meth:`discourse.label.Labellers.label`.
 - :func:`term_counts`: term counts per group with the kit's count vectorizer
   (:func:`discourse.features.make_count_vectorizer`): document frequencies are summed
   across partitions to fix one vocabulary (``min_df``), then each partition counts with
@@ -183,10 +183,16 @@ def validate_corpus(
 # -- labels -------------------------------------------------------------------------------------
 
 
-def _label_part(texts: pd.Series, sources: pd.Series, bundle: Any,
-                max_chars: int | None) -> pd.Series:
-    labels = bundle.label(texts.tolist(), sources.tolist(), max_chars)
-    return pd.Series(labels, index=texts.index, dtype=object)
+def _label_part(items: list[tuple[str, str]], bundle: Any,
+                max_chars: int | None) -> list[dict[str, Any]]:
+    texts = [text for text, _ in items]
+    names = [name for _, name in items]
+    return bundle.label(texts, names, max_chars) if items else []
+
+
+def _partitions(client: Any, n: int, npartitions: int | None) -> int:
+    workers = len(client.scheduler_info().get("workers", {})) or 1
+    return max(1, min(npartitions or 2 * workers, n))
 
 
 def label_texts(
@@ -216,7 +222,7 @@ def label_texts(
         Longest text accepted, in characters (default: no limit; a corpus file's statements
         were already checked by the loader).
     npartitions : int, optional
-        Partitions of the texts (default: two per worker).
+        Partitions of the texts (a :class:`dask.bag.Bag`; default: two per worker).
 
     Returns
     -------
@@ -243,34 +249,35 @@ def label_texts(
         labellers = fit_labellers()
     if client is None or not texts:
         return labellers.label(texts, names, max_chars)
-    import dask.dataframe as dd
+    import dask.bag as db
 
-    parts = npartitions or max(1, 2 * len(client.scheduler_info().get("workers", {}) or [1]))
-    frame = pd.DataFrame({"text": texts, "source": names})
-    table = dd.from_pandas(frame, npartitions=min(parts, len(texts)), sort=False)
+    items = db.from_sequence(list(zip(texts, names, strict=True)),
+                             npartitions=_partitions(client, len(texts), npartitions))
     [bundle] = client.scatter([labellers], broadcast=True)
-    labelled = table.map_partitions(lambda part, model: _label_part(
-        part["text"], part["source"], model, max_chars), bundle, meta=(None, object))
-    return client.compute(labelled).result().tolist()
+    labelled = items.map_partitions(_label_part, bundle, max_chars)
+    return list(client.compute(labelled).result())
 
 
 # -- term counts --------------------------------------------------------------------------------
 
 
-def _document_frequencies(texts: pd.Series, vectorizer: Any) -> pd.Series:
+def _document_frequencies(items: list[tuple[str, str]], vectorizer: Any) -> pd.Series:
     vectorizer = _clone(vectorizer, min_df=1, max_df=1.0)
     try:
-        counts = vectorizer.fit_transform(texts.tolist())
+        counts = vectorizer.fit_transform([text for text, _ in items])
     except ValueError:  # no term in this partition
         return pd.Series(dtype=np.int64)
     df = np.asarray((counts > 0).sum(axis=0)).ravel()
     return pd.Series(df, index=vectorizer.get_feature_names_out(), dtype=np.int64)
 
 
-def _group_counts(part: pd.DataFrame, vectorizer: Any, groups: list[str]) -> np.ndarray:
-    counts = vectorizer.transform(part["text"].tolist())
-    labels = part["by"].to_numpy()
-    out = np.zeros((len(groups), counts.shape[1]), dtype=np.int64)
+def _group_counts(items: list[tuple[str, str]], vectorizer: Any, groups: list[str]
+                  ) -> np.ndarray:
+    out = np.zeros((len(groups), len(vectorizer.vocabulary)), dtype=np.int64)
+    if not items:
+        return out
+    counts = vectorizer.transform([text for text, _ in items])
+    labels = np.array([label for _, label in items], dtype=object)
     for row, name in enumerate(groups):
         mask = labels == name
         if mask.any():
@@ -314,7 +321,7 @@ def term_counts(
     ngram : (int, int), default (1, 2)
         n-gram range.
     npartitions : int, optional
-        Partitions of the corpus (default: two per worker).
+        Partitions of the statements (a :class:`dask.bag.Bag`; default: two per worker).
 
     Returns
     -------
@@ -355,14 +362,14 @@ def term_counts(
         for row, name in enumerate(groups):
             matrix[row] = np.asarray(counts[labels == name].sum(axis=0)).ravel()
     else:
-        import dask.dataframe as dd
+        import dask.bag as db
 
-        workers = len(client.scheduler_info().get("workers", {})) or 1
-        parts = min(npartitions or 2 * workers, max(1, len(frame)))
-        table = dd.from_pandas(frame, npartitions=parts, sort=False)
+        items = db.from_sequence(list(zip(frame["text"], frame["by"], strict=True)),
+                                 npartitions=_partitions(client, len(frame), npartitions))
+        parts = items.to_delayed()
         [model] = client.scatter([base], broadcast=True)
         frequencies = client.gather(client.compute(
-            [_delayed(_document_frequencies)(p["text"], model) for p in table.to_delayed()]))
+            [_delayed(_document_frequencies)(p, model) for p in parts]))
         df = pd.concat(frequencies).groupby(level=0).sum()
         least = min_df if isinstance(min_df, int) else min_df * len(frame)
         terms = np.array(sorted(df.index[df.to_numpy() >= least]), dtype=object)
@@ -371,7 +378,7 @@ def term_counts(
         fixed = _clone(base, vocabulary={t: i for i, t in enumerate(terms)})
         [fixed_model] = client.scatter([fixed], broadcast=True)
         partial = client.gather(client.compute(
-            [_delayed(_group_counts)(p, fixed_model, groups) for p in table.to_delayed()]))
+            [_delayed(_group_counts)(p, fixed_model, groups) for p in parts]))
         matrix = np.sum(partial, axis=0, dtype=np.int64)
     rows, cols = np.nonzero(matrix)
     return pd.DataFrame({by: [groups[r] for r in rows], "term": np.asarray(terms)[cols],
