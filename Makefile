@@ -28,9 +28,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# pip's log goes to a file; on failure its own messages are shown (less the harmless
 	@# "Location ... is ignored" lines that some machines' pip configuration prints).
-	$(PIP) install -q -c constraints.txt -e ".[test,notebooks,collect]" > $(VENV)/pip.log 2>&1 || \
+	$(PIP) install -q -c constraints.txt -e ".[test,notebooks,collect,dask]" > $(VENV)/pip.log 2>&1 || \
 	  { grep -v "is ignored: it is neither" $(VENV)/pip.log >&2; echo "pip install failed (full log: $(VENV)/pip.log)" >&2; exit 1; }
-	$(BIN)/python -c 'import discourse, pytest, nbval, papermill, frictionless, trafilatura, pypdf, tqdm'
+	$(BIN)/python -c 'import discourse, pytest, nbval, papermill, frictionless, trafilatura, pypdf, tqdm, dask.bag, distributed'
 	touch $(STAMP)
 
 figures: $(STAMP)
@@ -68,14 +68,18 @@ lint: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
+# Timings print only (nothing asserted). Larger corpora: scripts/benchmark_scale.py --sizes ...
+BENCH_SIZES ?= 1000,10000
 benchmark: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark_scale.py --sizes $(BENCH_SIZES)
+	$(BIN)/python scripts/benchmark_validate.py
 
 # Refresh the pins: a fresh venv with the newest allowed versions, frozen into constraints.txt.
 constraints:
 	rm -rf .venv-refresh
 	$(PYTHON) -m venv .venv-refresh
-	.venv-refresh/bin/python -m pip install -q ".[test,notebooks,collect]"
+	.venv-refresh/bin/python -m pip install -q ".[test,notebooks,collect,dask]"
 	{ echo "# Exact versions that produced the stored notebook outputs and figures."; \
 	  echo "# Used by the Makefile (pip install -c constraints.txt); refresh with \`make constraints\`."; \
 	  .venv-refresh/bin/python -m pip freeze --exclude discourse; } > constraints.txt

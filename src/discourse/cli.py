@@ -46,7 +46,7 @@ def _load(path: str | None, **options: Any):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CorpusWarning)
         try:
-            corpus = load_corpus(path, **options)
+            corpus = _load_on(options.pop("scheduler", None), path, **options)
         except CorpusError as err:
             lines = [str(p) for p in err.problems]
             raise _Fail("\n".join(lines) + f"\n{len(err.problems)} problem(s); "
@@ -58,7 +58,22 @@ def _load(path: str | None, **options: Any):
 
 
 def _read_options(args: argparse.Namespace) -> dict[str, Any]:
-    return {"encoding": args.encoding, "max_bytes": args.max_bytes}
+    return {"encoding": args.encoding, "max_bytes": args.max_bytes,
+            "scheduler": getattr(args, "scheduler", None)}
+
+
+def _load_on(scheduler: str | None, path: Any, **options: Any):
+    """``load_corpus`` on this machine, or on the Dask scheduler at ``scheduler``."""
+    if scheduler is None:
+        return load_corpus(path, **options)
+    from .distributed import connect
+    from .distributed import load_corpus as load_on_cluster
+
+    client = connect(scheduler)
+    try:
+        return load_on_cluster(path, client=client, **options)
+    finally:
+        client.close()
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -67,7 +82,9 @@ def _read_options(args: argparse.Namespace) -> dict[str, Any]:
 def _cmd_validate(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CorpusWarning)  # printed below with the errors
-        result = load_corpus(args.paths, strict=False, **_read_options(args))  # read once
+        options = _read_options(args)
+        result = _load_on(options.pop("scheduler"), args.paths, strict=False,
+                          **options)  # read once
     problems = result.problems
     for problem in problems:
         print(problem)
@@ -163,7 +180,7 @@ def _cmd_themes(args: argparse.Namespace) -> int:
 def _cmd_terms(args: argparse.Namespace) -> int:
     from .contrast import distinctive_terms, groups_without_terms, top_terms
 
-    corpus = _load(args.corpus)
+    corpus = _load(args.corpus, scheduler=args.scheduler)
     if args.by not in corpus.columns:
         raise _Fail(f"--by: no column '{args.by}' in the corpus; choose one of "
                     f"{', '.join(c for c in corpus.columns if c not in ('text', 'notes'))}")
@@ -464,15 +481,22 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--max-bytes", type=int, default=MAX_FILE_BYTES, metavar="N",
                        help=f"largest file read, in bytes (default {MAX_FILE_BYTES:,})")
 
+    def scheduler_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="read and check "
+                       "the corpus on the Dask scheduler at ADDRESS, e.g. tcp://host:8786 "
+                       "(needs the dask extra; default: this machine)")
+
     p = sub.add_parser("validate", help="check corpus files; one line per problem")
     p.add_argument("paths", nargs="+", metavar="PATH", help="a .csv/.jsonl file, a data package "
                    "or a folder of .md/.txt statements")
     read_options(p)
+    scheduler_option(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("info", help="rows, date range and counts of a corpus")
     corpus_option(p)
     read_options(p)
+    scheduler_option(p)
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=_cmd_info)
 
@@ -497,6 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "committee, ...) and nested pairs (human / human rights), which are left "
                    "out by default")
     p.add_argument("--json", action="store_true", help="print a JSON list")
+    scheduler_option(p)
     p.set_defaults(func=_cmd_terms)
 
     p = sub.add_parser("label", help="label new statements with stance and frames")
