@@ -227,10 +227,13 @@ def make_count_vectorizer(
 
 # -- an optional sentence encoder (the ``encoder`` extra) ---------------------------------------
 
-#: Digits kept of each embedding value: sentence-transformers pads a batch to its longest
-#: text, which moves values by about 1e-7; rounding makes a text's embedding the same
-#: whatever else is in its batch (and on every machine: torch's CPU kernels do not use
-#: OpenBLAS, and embeddings were identical under ``OPENBLAS_CORETYPE=Haswell``).
+#: Digits kept of each embedding value. sentence-transformers pads a batch to its longest
+#: text, which moves values by about 1e-7, so a text's embedding can differ in the last kept
+#: digit with the texts it is batched with (a value that sits on a rounding boundary; about
+#: one in a few hundred values of a text); the same texts always give the same values, and
+#: an evaluation encodes every distinct text once, in sorted order, in fixed batches.
+#: torch's CPU kernels do not use OpenBLAS: embeddings were bit-identical under
+#: ``OPENBLAS_CORETYPE=Haswell`` and the default SkylakeX kernel.
 EMBEDDING_DECIMALS = 5
 #: Length of an all-MiniLM-L6-v2 embedding.
 EMBEDDING_DIM = 384
