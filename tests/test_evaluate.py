@@ -600,3 +600,15 @@ def test_encoder_features_encode_each_text_once(monkeypatch):
     assert len(calls) == 1  # one batch of every distinct text, reused by every fold
     assert sorted(calls[0]) == sorted(set(corpus["text"]) | set(EXTERNAL["text"][:6]))
     assert run.report["stance"]["external"]["n"] == 6
+
+
+def test_choose_features_takes_the_best_other_genre_score():
+    table = ev.choose_features(tiny_corpus(), 3, 1, candidates=("tfidf",), n_boot=20,
+                               external=EXTERNAL)
+    assert table.columns.tolist() == ["features", "stance_cv", "stance_external", "frames_cv",
+                                      "frames_external", "chosen"]
+    assert table["chosen"].tolist() == [True]
+    assert ev.DEFAULT_FEATURES == "tfidf"
+    with pytest.raises(ValueError, match="other-genre"):
+        ev.choose_features(tiny_corpus(), 3, 1, candidates=("tfidf",), n_boot=20,
+                           external=False)

@@ -265,6 +265,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"{report['n']} statements, {report['n_actors']} actors; {cv['splits']}-fold CV "
           f"grouped by {cv['grouped_by']}, {cv['repeats']} repeats, seed {cv['seed']}; "
           f"features {report['features']}; {seconds:.0f} s")
+    print("(the default features, tfidf, were chosen by the other-genre stance score: "
+          "discourse.evaluate.choose_features)")
     unit = "organisations" if cv["grouped_by"] == "org_id" else "actors"
     _print_stance_block(f"stance: {stance['n']} statements from {stance['n_orgs']} {unit}",
                         stance)
