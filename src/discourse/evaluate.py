@@ -6,8 +6,11 @@ grouped by organisation (the ``org_id`` column; by ``actor`` for a corpus withou
 stratified by stance, so that no organisation has statements on both sides of a split, and
 the split is repeated with a different shuffle seed per repeat. Each model, the trained
 labellers and the baselines alike, is fitted on the training part of a fold and predicts
-only its test part. Scores are computed with :mod:`sklearn.metrics`; :func:`evaluate`
-returns the out-of-fold predictions beside the report, so nothing is kept between calls.
+only its test part, and the other-genre texts (``corpus/external/other_genres.csv``,
+:func:`load_external`) of the statements in that test part: a test of transfer to other
+genres of writing that no model is ever trained on. Scores are computed with
+:mod:`sklearn.metrics`, with bootstrap intervals over statements; :func:`evaluate` returns
+the predictions beside the report, so nothing is kept between calls.
 """
 
 from __future__ import annotations
