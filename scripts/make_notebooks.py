@@ -21,8 +21,10 @@ OUT = ROOT / "notebooks"
 SETUP = """\
 %matplotlib inline
 %config InlineBackend.figure_formats = ["png"]
+from IPython.display import Markdown
+
 import discourse
-from discourse import contrast, evaluate, figures, themes, timeline
+from discourse import contrast, display, evaluate, figures, findings, themes, timeline
 
 corpus = discourse.load_corpus(CORPUS_PATH)
 if COUNTRY is not None:
@@ -30,10 +32,16 @@ if COUNTRY is not None:
 print(f"{len(corpus)} statements, {corpus['date'].min():%Y-%m-%d} to {corpus['date'].max():%Y-%m-%d}")"""
 
 PARAMETERS = """\
-# Parameters (papermill convention: this cell is tagged "parameters").
+# Parameters (papermill convention: this cell is tagged "parameters"; one parameter a line,
+# e.g. papermill 05_case_pakistan_2024.ipynb out.ipynb -p CASE_COUNTRY IN -p CASE_START 2022-01-01).
 CORPUS_PATH = None  # None: the shipped corpus; or a .csv/.jsonl file or folder of your own
+COUNTRY = None  # None: every country; or an ISO code such as "PK" to keep only that country
+CASE_COUNTRY = "PK"  # the country of the case study (an ISO code)
+CASE_START = "2024-11-01"  # first day of the case window
+CASE_END = "2024-12-31"  # last day of the case window
 PERIOD = "year"  # "month", "quarter" or "year"
-COUNTRY = None  # None: every country; or an ISO code such as "PK"
+TITLE = None  # None: figure titles made from the corpus and case; or a title of your own
+TOPIC = None  # None: the shipped corpus's topic (regulating VPNs); or your corpus's policy
 SEED = 0  # seed of every random step"""
 
 VERSIONS = """\
@@ -52,6 +60,12 @@ print(f"python {platform.python_version()}, discourse {discourse.__version__}, "
 def show(expr: str, digits: int = 3) -> str:
     """A cell line that prints a table rounded and without its index (stable under nbval)."""
     return f"print(({expr}).round({digits}).to_string(index=False))"
+
+
+def table(expr: str, digits: int = 3, text_columns: list[str] | None = None) -> str:
+    """A cell line that shows a table as HTML (no mid-word wrap; stable under nbval)."""
+    text = "" if text_columns is None else f", text_columns={text_columns!r}"
+    return f"display.table({expr}, digits={digits}{text})"
 
 
 def notebook(cells: list) -> nbformat.NotebookNode:
@@ -97,32 +111,42 @@ paraphrases in reported speech; the actors' own key terms appear verbatim. Its d
 `summarize_corpus` counts the rows by group, actor type, country, stance, frame and year.
 """),
     code("""
+import pandas as pd
+
 summary = discourse.summarize_corpus(corpus)
-for key in ("groups", "stances", "frames", "years"):
-    print(key, summary[key])
-print("countries:", len(summary["countries"]), "codes (EU: EU-level, XX: global);", summary["countries"])"""),
+keys = ("groups", "stances", "frames", "years", "countries")  # countries: EU EU-level, XX global
+coverage = pd.DataFrame({"field": keys, "values": [len(summary[k]) for k in keys],
+                         "statements per value": ["; ".join(f"{code}: {n}" for code, n in summary[k].items())
+                                                  for k in keys]})
+display.table(coverage, text_columns=["statements per value"])"""),
     md("""
 ## Who speaks, and with which position
 
-Stance by group, as counts. State actors are the largest group; most civil-society
-statements oppose restriction, most state statements support it, and industry splits.
+Stance by group, and actor type by group, as counts (statements). What they show is stated,
+with its evidence, in the findings at the end.
 """),
-    code(show("timeline.cross_counts(corpus, 'group', 'stance')")),
-    code(show("timeline.cross_counts(corpus, 'actor_type', 'group')")),
+    code(table("timeline.cross_counts(corpus, 'group', 'stance')")),
+    code(table("timeline.cross_counts(corpus, 'actor_type', 'group')")),
     md("""
 ## One row
 
-Every row carries its source, its codes and our paraphrase. Here is the statement of
-Pakistan's association of internet service providers of 18 November 2024.
+Every row carries its source, its codes and our paraphrase. Here is the first statement of
+the case window (`CASE_COUNTRY` from `CASE_START` to `CASE_END`; the corpus's first
+statement if the window is empty).
 """),
     code("""
-row = corpus.set_index("id").loc["pk-20241118-wispap"]
+import textwrap
+
+case = timeline.window(corpus, CASE_START, CASE_END, country=CASE_COUNTRY)
+row = (case if len(case) else corpus.sort_values(["date", "id"], kind="stable")).iloc[0]
+print(f"{'id':>11}: {row['id']}")
 print(f"{'date':>11}: {row['date']:%Y-%m-%d} ({row['date_precision']} precision)")
 for field in ("actor", "group", "actor_type", "stance", "frames", "key_terms", "publisher",
               "source_url"):
-    print(f"{field:>11}: {row[field]}")
+    if field in row:
+        print(f"{field:>11}: {row[field]}")
 print()
-print(row["text"])"""),
+print(textwrap.fill(str(row["text"]), width=88))"""),
     md("""
 ## How each group frames the question
 
@@ -139,25 +163,84 @@ field, what is wrong and what is allowed. `notebooks/data/bad_statements.csv` is
 file with typical mistakes; `strict=False` keeps the valid rows and lists the rejected ones.
 """),
     code("""
-for problem in discourse.validate_corpus("data/bad_statements.csv"):
-    print(problem)"""),
+problems = discourse.validate_corpus("data/bad_statements.csv")
+display.table(pd.DataFrame([vars(p) for p in problems]), text_columns=["message"])"""),
     code("""
 result = discourse.load_corpus("data/bad_statements.csv", strict=False)
 print(f"read {result.n_records} rows: {len(result.corpus)} loaded, {len(result.rejected)} rejected")
-print(result.rejected[["line", "id"]].to_string(index=False))"""),
+display.table(result.rejected[["line", "id"]])"""),
+    md("""
+## How reliable the codes are
+
+A second coder coded two samples blind (stratified by group and stance): 161 of the
+statements taken from the research register, and 132 of those added in 2026-12. Each coder's
+file, and the adjudication of every disagreement, are in `corpus/coding/`. Nominal
+Krippendorff's alpha with a 95 % bootstrap interval (1,000 resamples over statements),
+Cohen's kappa and the share coded alike; `n_a` and `n_b` count the statements each coder
+gave a frame. The codebook's thresholds are 0.80 (firm) and 0.67 (tentative).
+"""),
+    code("""
+from IPython.display import display as show
+
+from discourse import agreement, paths
+
+coding = paths.shipped_corpus_dir() / "coding"
+rounds = {"register sample": "", "2026-12 sample": "_2026-12_new_rows"}
+if CORPUS_PATH is None:
+    for name, suffix in rounds.items():
+        codes_a = agreement.read_codes(coding / f"coder_a{suffix}.csv")
+        codes_b = agreement.read_codes(coding / f"coder_b{suffix}.csv")
+        reliability = agreement.agreement_table(codes_a, codes_b, random_state=SEED)
+        print(f"{name}: {len(codes_a)} statements coded by both")
+        show(display.table(reliability.drop(columns=["kind", "n_boot_valid"])))
+else:
+    print("The intercoder files belong to the shipped corpus; this corpus has none.")"""),
+    md("""
+## Our paraphrases and the actors' own words
+
+`discourse collect` rebuilds a copy of the corpus with the text of each source page (it
+needs a network connection and stays on your machine: the texts belong to their
+publishers). Given such a copy, the cell below compares, statement by statement, the length
+and the vocabulary of our paraphrase and of the source text.
+"""),
+    code("""
+from pathlib import Path
+import warnings
+
+from discourse.collect import compare_texts
+
+SOURCE_CORPUS = None  # e.g. "../collected/statements.csv", after `discourse collect --out ../collected`
+if SOURCE_CORPUS and Path(SOURCE_CORPUS).is_file():
+    with warnings.catch_warnings(action="ignore", category=discourse.CorpusWarning):
+        collected = discourse.load_corpus(SOURCE_CORPUS)
+    comparison = compare_texts(corpus, collected)
+    print(f"{len(comparison)} of {len(corpus)} statements have a source text")
+    display.table(comparison.groupby("group")[["words_paraphrase", "words_source", "length_ratio",
+                  "jaccard", "paraphrase_in_source"]].median().reset_index())
+else:
+    print("No collected corpus given: run `discourse collect` and set SOURCE_CORPUS.")"""),
     md("""
 ## What we found, and the caveats
 
-- The corpus meets its coverage targets: at least 50 statements per group, more than 12
-  jurisdictions, every year from 2016 to 2026.
-- Positions line up with groups, but not perfectly: industry is the most divided group,
-  and some state actors (courts, a law ministry) opposed restriction.
-- **Caveats.** Pakistan is about 40 % of the rows and November 2024 alone about an eighth,
-  so pooled figures lean towards that case. Sources are mostly English-language online news
-  and releases. The texts are paraphrases: lexical analyses describe our wording as much as
-  the actors', which is why the actors' key terms are kept verbatim. Coding is by a single
-  coder with one audit pass; intercoder reliability has not been measured (see the
-  codebook).
+Computed from the corpus by `discourse.findings`: each claim carries its estimate, its
+number of statements and its 95 % interval; a difference is stated only when a test
+supports it at the 5 % level with at least 10 statements in every cell behind it.
+"""),
+    code("""
+found = [
+    findings.most_divided_group(corpus),
+    *findings.share_levels(corpus, column="stance", value="opposes_restriction", by="group"),
+    findings.largest_share(corpus, column="country"),
+    findings.busiest_period(corpus, period="month"),
+]
+Markdown(findings.render_markdown(found))"""),
+    md("""
+**Caveats.** A single country or month that holds a large share of the statements (above)
+makes pooled figures lean towards it. For the shipped corpus: sources are mostly
+English-language online news and releases; the texts are our paraphrases, so lexical
+analyses describe our wording as much as the actors' (which is why the actors' key terms are
+kept verbatim); each statement was coded by one coder and checked once, and the agreement of
+a blind second coder on two samples is shown above.
 """),
     code(VERSIONS),
 ]
@@ -186,7 +269,7 @@ stability at least 0.9, take the most coherent.
 """),
     code("""
 choice = themes.choose_n_themes(corpus["text"], corpus["actor"], random_state=SEED)
-""" + show("choice")),
+""" + table("choice", 4, ["reason"])),
     code("""
 k = int(choice.loc[choice["chosen"], "n_themes"].iloc[0])
 model = themes.ThemeModel(n_themes=k, random_state=SEED).fit(corpus["text"], actors=corpus["actor"])
@@ -212,30 +295,34 @@ Benjamini-Hochberg adjusted over all terms; the raw counts are beside them.
 """),
     code("""
 terms = contrast.distinctive_terms(corpus, by="group")
-""" + show("contrast.top_terms(terms, n=8)[['group', 'term', 'z', 'p_adj', 'count_group', 'count_rest']]")),
+""" + table("contrast.top_terms(terms, n=8)[['group', 'term', 'z', 'p_adj', 'count_group', 'count_rest']]")),
     code("""
 fig, table = figures.figure_distinctive_terms(corpus)
 fig"""),
     md("""
 Pairwise: civil society against the state only.
 """),
-    code(show("contrast.top_terms(contrast.compare_groups(corpus, 'civil_society', 'state'), n=8)"
-              "[['group', 'term', 'z', 'p_adj', 'count_group', 'count_rest']]")),
+    code("pairwise = contrast.compare_groups(corpus, 'civil_society', 'state')\n"
+         + table("contrast.top_terms(pairwise, n=8)"
+                 "[['group', 'term', 'z', 'p_adj', 'count_group', 'count_rest']]")),
     md("""
 ## What we found, and the caveats
 
-- Nine themes are stable across random starts (stability above 0.9) and the most coherent
-  of the stable models. They separate the rights argument, the courts, parliamentary
-  committees, child safety and age verification, regulators and providers, the religious
-  council's ruling, the software and ISP associations, and app-store removals.
-- Civil society's vocabulary is about *rights*, *privacy* and *expression*; industry's about
-  its *associations*, *companies*, *servers* and *apps*; the state's about *ministries*,
-  *committees*, *regulators* and *services*.
-- **Caveats.** Few differences survive the false-discovery correction: the prior is strong
-  (as strong as the corpus itself) and the corpus is small, so read z-scores as a ranking.
-  Themes partly follow venues (courts, committees) as well as arguments. Texts are our
-  paraphrases, so reporting verbs and names were removed by the stop lists
-  (`discourse.features`), but our wording still shapes the vocabulary.
+Computed by `discourse.findings` from the tables above: a term is called distinctive only if
+it passes the Benjamini-Hochberg correction (adjusted p < 0.05); terms that name a kind of
+speaker are flagged.
+"""),
+    code("""
+found = [findings.theme_choice(choice),
+         *findings.distinctive_vocabulary_findings(terms, shown=8),
+         *findings.distinctive_vocabulary_findings(pairwise, shown=8, against="state")[1:]]
+Markdown(findings.render_markdown(found))"""),
+    md("""
+**Caveats.** The prior is strong (as strong as the corpus itself) and the corpus is small,
+so few differences survive the false-discovery correction: read the other z-scores as a
+ranking. Themes partly follow venues (courts, committees) as well as arguments. Texts are
+paraphrases, so reporting verbs and names were removed by the stop lists
+(`discourse.features`), but the paraphrases' wording still shapes the vocabulary.
 """),
     code(VERSIONS),
 ]
@@ -439,19 +526,24 @@ NB04 = [
     md("""
 # 4. Framing over time: how did each group's stance and frames move?
 
-**Question.** Did the groups' positions and arguments change between the early debates
-(2011 to 2023), the Pakistani crisis of 2024 and the age-verification debates of 2025 and
-2026?
+**Question.** Did the groups' positions and arguments change between the years before
+the case year (the year of `CASE_START`), the case year itself and the years after it? With
+the shipped parameters: the early debates (2011 to 2023), the Pakistani crisis of 2024 and
+the age-verification debates of 2025 and 2026.
 
 Shares are of the statements of a group in a period; intervals are 95 % Wilson score
-intervals, which stay honest in cells of a few statements.
+intervals, which stay honest in cells of a few statements. The tables start at the case
+year (the year of `CASE_START`).
 """),
     parameters_cell(),
     code(SETUP),
     code("""
+import pandas as pd
+
+case_year = pd.Timestamp(CASE_START).year
 stance = timeline.category_shares(corpus, "stance", by="group", period=PERIOD)
-recent = stance[stance["period"] >= "2024"]
-""" + show("recent[['group', 'period', 'stance', 'n', 'count', 'share', 'ci_low', 'ci_high']]")),
+recent = stance[stance["period"] >= str(case_year)]
+""" + table("recent[['group', 'period', 'stance', 'n', 'count', 'share', 'ci_low', 'ci_high']]")),
     code("""
 fig, table = figures.figure_stance_over_time(corpus)
 fig"""),
@@ -460,70 +552,89 @@ fig"""),
 """),
     code("""
 frames = timeline.category_shares(corpus, "frames", by="group", period=PERIOD)
-top = frames[frames["period"] >= "2024"].sort_values(["group", "period", "share", "frames"],
-                                                      ascending=[True, True, False, True])
-""" + show("top.groupby(['group', 'period']).head(3)[['group', 'period', 'frames', 'n', 'share', 'ci_low', 'ci_high']]")),
+top = frames[frames["period"] >= str(case_year)].sort_values(
+    ["group", "period", "share", "frames"], ascending=[True, True, False, True])
+""" + table("top.groupby(['group', 'period']).head(3)[['group', 'period', 'frames', 'n', 'share', 'ci_low', 'ci_high']]")),
     code("""
 fig, table = figures.figure_frames_over_time(corpus)
 fig"""),
     md("""
 ## What we found, and the caveats
 
-- Civil society opposed restriction throughout; the state supported it most in the early
-  period and again in 2025 and 2026, when age-verification laws drew VPNs in; in 2024 the
-  state's statements were split, because courts, senators and a law ministry questioned
-  the Pakistani block. Industry moved from mostly opposing restriction to *conditional*
-  acceptance of registration in 2024 (half its statements), and back to opposition in 2025
-  and 2026, on few statements.
-- Child safety is almost absent before 2025 (3 statements), then frames about a third of
-  the state's statements in 2025 and half in 2026, with the UK, Australian and US
-  age-verification debates.
-- **Caveats.** Periods hold few statements (as few as 7 per group), so intervals are wide:
-  read the movements of industry in particular as indications. Periods before 2024 are
-  pooled in the figures. The mix of countries changes over time, so a change in a group's
-  share can reflect a change of country as much as a change of mind.
+Computed by `discourse.findings.change_over_time` for three eras: before the case year, the
+case year, and after it. **Change of views, not of countries:** the mix of countries changes
+between eras (each finding shows the largest country's share), so every comparison holds it
+fixed: it keeps only the countries with statements of the group in both eras, tests the
+change within them (Cochran-Mantel-Haenszel test, countries as strata) and shows
+country-standardised shares. A change is stated only if that test supports it at the 5 %
+level with at least 10 statements in each era; otherwise the finding says why not.
+"""),
+    code("""
+first, last = int(corpus["date"].dt.year.min()), int(corpus["date"].dt.year.max())
+eras = [(a, b) for a, b in [(first, case_year - 1), (case_year, case_year), (case_year + 1, last)]
+        if a <= b]
+found = []
+for code in ("opposes_restriction", "supports_restriction"):
+    found += findings.changes_by_group(corpus, column="stance", value=code, periods=eras)
+Markdown(findings.render_markdown(found))"""),
+    md("""
+**Caveats.** Eras hold few statements for some groups, so intervals are wide; a change that
+cannot be concluded is not evidence of no change. Holding countries fixed sets aside the
+statements of countries present in only one era.
 """),
     code(VERSIONS),
 ]
 
 NB05 = [
     md("""
-# 5. The case: Pakistan, November 2024, day by day
+# 5. The case, day by day
 
-**Question.** How did the Pakistani debate unfold in November 2024, from the interior
-ministry's request to block "illegal VPNs" to the registration deadline, and how does it
-compare with other countries?
+**Question.** How did the debate in one country unfold over a few weeks, and how does it
+compare with other countries? The case is set by the parameters `CASE_COUNTRY`,
+`CASE_START` and `CASE_END`; the shipped ones study Pakistan in November and December
+2024, from the interior ministry's request to block "illegal VPNs" to the registration
+deadline.
 """),
-    parameters_cell('\nCASE_COUNTRY = "PK"\nCASE_START, CASE_END = "2024-11-01", "2024-12-31"'),
+    parameters_cell(),
     code(SETUP),
+    code("""
+from discourse.style import country_label
+
+case = timeline.window(corpus, CASE_START, CASE_END, country=CASE_COUNTRY)
+Markdown(f"**Case:** {country_label(CASE_COUNTRY)}, {CASE_START} to {CASE_END}: "
+         f"{len(case)} statements.")"""),
     md("""
 ## The timeline
 
-Statements about Pakistan per month, with the events documented by the corpus.
+Statements about the case country per month, with the events documented by the corpus.
 """),
     code("""
-fig, table = figures.figure_statements_per_month(corpus)
+fig, table = figures.figure_statements_per_month(corpus, case_country=CASE_COUNTRY)
 fig"""),
     code("""
-events = figures.load_events()
-print(events[["date", "label", "statement_id"]].assign(
-    date=events["date"].dt.strftime("%Y-%m-%d")).to_string(index=False))"""),
+events = figures.load_events()  # the events documented by statements of the case country
+events = events[events["statement_id"].isin(corpus.loc[corpus["country"] == CASE_COUNTRY, "id"])]
+(display.table(events[["date", "label", "statement_id"]], text_columns=["label"]) if len(events)
+ else Markdown(f"No documented events for {CASE_COUNTRY} (discourse/data/events.csv)."))"""),
     md("""
 ## Day by day
 
-Every statement about Pakistan in November and December 2024, in date order (month-only
+Every statement about the case country in the case window, in date order (month-only
 dates sort first in their month).
 """),
-    code("""
-case = timeline.window(corpus, CASE_START, CASE_END, country=CASE_COUNTRY)
-print(case[["date", "date_precision", "group", "stance", "actor"]].assign(
-    date=case["date"].dt.strftime("%Y-%m-%d"), actor=case["actor"].str.slice(0, 60)
-).to_string(index=False))"""),
-    code(show("timeline.cross_counts(case, 'group', 'stance')")),
+    code(table("case[['date', 'date_precision', 'group', 'stance', 'actor']]",
+               text_columns=["actor"])),
+    code(table("timeline.cross_counts(case, 'group', 'stance')")),
+    md("""
+The state's voices in the case window, by type of actor:
+"""),
+    code(table("timeline.cross_counts(case[case['group'] == 'state'], 'actor_type', 'stance')")),
     md("""
 ## Against other countries
 
-Stance shares and the frames used, by country (countries with at least 8 statements).
+Net stance (share opposing restriction minus share supporting it) by country, split by
+group so that a country's mix of speakers does not masquerade as its stance; 95 % intervals
+and the number of statements beside each point (countries with at least 8 statements).
 """),
     code("""
 fig, table = figures.figure_country_comparison(corpus)
@@ -531,30 +642,41 @@ fig"""),
     md("""
 The state's own statements, by country (countries with at least 5 state statements):
 """),
-    code(show("timeline.cross_counts(corpus[corpus['group'] == 'state'], 'country', 'stance', "
-              "min_total=5)")),
+    code(table("timeline.cross_counts(corpus[corpus['group'] == 'state'], 'country', 'stance', "
+               "min_total=5)")),
     md("""
 ## What we found, and the caveats
 
-- November 2024 is the densest month of the whole corpus (38 statements). Within days of
-  the interior ministry's request and the religious council's ruling, the software-house
-  and ISP associations asked for registration rather than a ban, while senators, party
-  leaders, activists and editorials opposed the block outright. The council's chairman
-  softened his ruling five days later, and the registration deadline of 30 November passed
-  without a block.
-- The Pakistani state spoke with several voices: senators, a law ministry opinion and a
-  member of the religious council opposed the block that the interior ministry and the
-  regulator pursued. In Russia, China and India the state's statements in the corpus
-  almost all support restriction. The UK debate, by contrast, is framed by child safety.
-- **Caveats.** The corpus over-represents Pakistan (40 % of rows) and English-language
-  Pakistani outlets; several statements are dated only to the month or by the report's
-  date, so day-by-day order is approximate.
+Computed by `discourse.findings` for the case (`CASE_COUNTRY`, `CASE_START` to `CASE_END`):
+levels with their intervals, and the case's state against other countries' states.
+"""),
+    code("""
+import numpy as np
+
+state = corpus[corpus["group"] == "state"]
+place = np.where(state["country"].astype(str) == CASE_COUNTRY, CASE_COUNTRY, "other countries")
+counts = state["country"].astype(str).value_counts()
+found = [
+    findings.busiest_period(corpus, period="month", country=CASE_COUNTRY),
+    *findings.share_levels(case, column="stance", value="opposes_restriction", by="group"),
+    findings.compare_shares(state.assign(place=place), column="stance",
+                            value="supports_restriction", by="place", a=CASE_COUNTRY,
+                            b="other countries"),
+    *findings.share_levels(state, column="stance", value="supports_restriction", by="country",
+                           order=sorted(c for c in counts.index if counts[c] >= 10)),
+]
+Markdown(findings.render_markdown(found))"""),
+    md("""
+**Caveats.** A corpus that over-represents one country or its outlets makes comparisons
+with other countries lean on few statements. Statements dated only to the month count as
+the first of their month, and some carry the report's date, so day-by-day order is
+approximate.
 """),
     code(VERSIONS),
 ]
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
     books = {
         "01_corpus.ipynb": NB01,
         "02_themes.ipynb": NB02,
@@ -566,9 +688,12 @@ def main() -> None:
         nb = notebook(cells)
         for number, cell in enumerate(nb.cells, start=1):
             cell.id = f"cell-{number:02d}"  # stable ids: a rebuild changes no line it need not
-        nbformat.write(nb, OUT / name)
-        print(f"wrote notebooks/{name}")
+        nbformat.write(nb, out / name)
+        print(f"wrote {out / name}")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    # python scripts/make_notebooks.py [FOLDER]: write elsewhere (to try cells out)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

@@ -164,23 +164,39 @@ def test_cli_agree_text_and_errors(tmp_path, capsys):
 CODING = Path(__file__).resolve().parent.parent / "corpus" / "coding"
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    a, b = read_codes(CODING / "coder_a.csv"), read_codes(CODING / "coder_b.csv")
-    return a, b, pd.read_csv(CODING / "adjudication.csv", dtype=str, keep_default_na=False)
+#: The two rounds of blind second coding: (file suffix, sample size at least, datasheet words).
+ROUNDS = {
+    "first 296": ("", 150, "coded 161 statements blind"),
+    "2026-12 rows": ("_2026-12_new_rows", 100, "132 of the 319 new rows"),
+}
+
+
+def _cell(value: float) -> str:
+    return "n/a" if value != value else f"{value:.2f}"
+
+
+@pytest.fixture(scope="module", params=sorted(ROUNDS))
+def shipped(request):
+    suffix, size, words = ROUNDS[request.param]
+    a = read_codes(CODING / f"coder_a{suffix}.csv")
+    b = read_codes(CODING / f"coder_b{suffix}.csv")
+    adjudication = pd.read_csv(CODING / f"adjudication{suffix}.csv", dtype=str,
+                               keep_default_na=False)
+    sample = pd.read_csv(CODING / ("sample.csv" if not suffix else f"sample{suffix}.csv"),
+                         dtype=str)["id"]
+    return a, b, adjudication, sample, size, words
 
 
 def test_shipped_sample_is_coded_by_both_and_meets_the_size(shipped):
-    a, b, _ = shipped
-    sample = pd.read_csv(CODING / "sample.csv", dtype=str)["id"]
+    a, b, _, sample, size, _ = shipped
     assert sorted(a["id"]) == sorted(b["id"]) == sorted(sample)
-    assert len(sample) >= 150
+    assert len(sample) >= size
 
 
 def test_every_disagreement_is_adjudicated_and_applied(shipped):
     from discourse import load_corpus
 
-    a, b, adjudication = shipped
+    a, b, adjudication, *_ = shipped
     expected = disagreements(a, b)
     assert adjudication[["id", "field", "coder_a", "coder_b"]].to_dict("records") == \
         expected.to_dict("records")
@@ -197,18 +213,31 @@ def test_every_disagreement_is_adjudicated_and_applied(shipped):
 
 
 def test_datasheet_quotes_the_agreement_that_the_codes_give(shipped):
-    a, b, adjudication = shipped
+    a, b, adjudication, _, _, words = shipped
     table = agreement_table(a, b)  # the defaults that `discourse agree` uses
     sheet = (CODING.parent / "README.md").read_text(encoding="utf-8")
+    flat = " ".join(sheet.split())
     for row in table.itertuples():
         counts = f"{row.n_a} / {row.n_b}" if row.kind == "frame" else "– / –"
-        line = (f"| `{row.variable}` | {counts} | {row.agreement:.2f} | {row.alpha:.2f} "
-                f"[{row.alpha_low:.2f}, {row.alpha_high:.2f}] | {row.kappa:.2f} |")
+        line = (f"| `{row.variable}` | {counts} | {row.agreement:.2f} | {_cell(row.alpha)} "
+                f"[{_cell(row.alpha_low)}, {_cell(row.alpha_high)}] | {_cell(row.kappa)} |")
         assert line in sheet, line
     stance = adjudication[adjudication["field"] == "stance"]
     frames = adjudication[adjudication["field"] != "stance"]
     to_a = int((stance["final"] == stance["coder_a"]).sum())
     to_b = int((frames["final"] == frames["coder_b"]).sum())
-    assert f"{to_b} of the {len(frames)} frame disagreements were" in sheet.replace("\n", " ")
-    assert f"{to_a} of the {len(stance)} stance disagreements" in sheet.replace("\n", " ")
-    assert "161 statements" in sheet and len(a) == 161
+    assert f"{to_b} of the {len(frames)} frame disagreements were" in flat
+    assert f"{to_a} of the {len(stance)} stance disagreements" in flat
+    assert words in flat
+
+
+def test_the_second_round_covers_only_rows_added_after_the_register():
+    import json
+
+    research = set()
+    for path in sorted((CODING.parent / "research").glob("2*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                research.add(json.loads(line)["id"])
+    sample = pd.read_csv(CODING / "sample_2026-12_new_rows.csv", dtype=str)["id"]
+    assert set(sample) <= research

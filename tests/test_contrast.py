@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -11,6 +12,7 @@ from discourse.contrast import (
     COLUMNS,
     compare_groups,
     distinctive_terms,
+    speaker_words,
     top_terms,
 )
 
@@ -262,3 +264,34 @@ def test_shipped_corpus_smoke():
     top = top_terms(table, n=3)
     assert top.groupby("group").size().tolist() == [3, 3, 3]
     assert (top["z"] > 0).all() and (top["count_group"] > 0).all()
+
+
+def test_terms_cli_names_the_groups_without_a_term(tmp_path, capsys):
+    from discourse.cli import main
+    from discourse.paths import shipped_corpus_file
+
+    raw = pd.read_csv(shipped_corpus_file(), dtype=str, keep_default_na=False)
+    mute = raw[raw["group"] == "industry"].iloc[:3].assign(text="Qwertyuiop.")
+    few = pd.concat([raw[raw["group"] != "industry"], mute], ignore_index=True)
+    path = tmp_path / "statements.csv"
+    few.to_csv(path, index=False)
+    assert main(["terms", "--corpus", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "no distinctive term for: industry" in out
+    assert "\ncivil_society" in out and "\nindustry\n" not in out
+    assert main(["terms", "--corpus", str(path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "no distinctive term for: industry" in captured.err
+    assert "ministry" not in captured.out
+
+
+def test_terms_cli_leaves_out_speaker_labels_unless_asked(capsys):
+    from discourse.cli import main
+
+    assert main(["terms", "--json", "--top", "30"]) == 0
+    default = {r["term"] for r in json.loads(capsys.readouterr().out)}
+    assert main(["terms", "--json", "--top", "30", "--all-terms"]) == 0
+    everything = {r["term"] for r in json.loads(capsys.readouterr().out)}
+    words = speaker_words()
+    assert not [t for t in default if set(t.split()) & words]
+    assert [t for t in everything if set(t.split()) & words]

@@ -1,4 +1,9 @@
-"""The shipped corpus data: texts that report, organisations, scope, and the change log.
+"""The shipped corpus data: texts that report, organisations, scope, the change log, and
+the datasheet's tables.
+
+The datasheet (corpus/README.md) holds its count tables between marker comments; the
+functions that compute them live in scripts/datasheet_tables.py (a script, not part of the
+package), which the tests here load by path with importlib and compare with the README.
 
 The word counts, code names and stance cues in the texts are checked in test_corpus.py;
 provenance against the research register is checked in test_packaging.py.
@@ -6,6 +11,8 @@ provenance against the research register is checked in test_packaging.py.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -119,24 +126,118 @@ def test_change_log_matches_the_shipped_codes(corpus):
 
 
 def test_rows_without_frames_are_logged_recodes(corpus):
-    """A statement that gives no reasons has no frame; each such row is a logged recode."""
+    """A statement that gives no reasons has no frame; each such row was coded so on purpose."""
     logged = {(c["id"], c["new"]) for c in read_changes(CORPUS_DIR / "CHANGES.md")
               if c["field"] == "frames"}
+    researched = {}
+    for path in sorted((CORPUS_DIR / "research").glob("2*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                researched[record["id"]] = record["frames"]
     empty = corpus.loc[corpus["frames"].map(len) == 0, "id"]
     assert len(empty) < len(corpus) / 20
     for ident in empty:
-        assert (ident, "") in logged, ident
+        # a recode of a register entry, or a researched record coded with no frame
+        assert (ident, "") in logged or researched.get(ident) == [], ident
 
 
-def test_datasheet_counts_follow_from_the_data(corpus):
-    sheet = (CORPUS_DIR / "README.md").read_text(encoding="utf-8")
+def _datasheet_tables():
+    """scripts/datasheet_tables.py, loaded by path: it is a script, not part of the package."""
+    path = ROOT / "scripts" / "datasheet_tables.py"
+    spec = importlib.util.spec_from_file_location("datasheet_tables", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return _datasheet_tables()
+
+
+@pytest.fixture(scope="module")
+def sheet() -> str:
+    return (CORPUS_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def test_datasheet_tables_follow_from_the_data(tables, sheet):
+    """Every table between the datasheet's markers is what the script computes now."""
+    computed = tables.shipped_tables()
+    shown = tables.read_blocks(sheet)
+    assert sorted(shown) == sorted(computed), "a table has no marker pair, or a marker no table"
+    for name, table in computed.items():
+        assert shown[name] == table, f"{name!r} is stale: run scripts/datasheet_tables.py --write"
+    assert tables.replace_blocks(sheet, computed) == sheet
+
+
+def test_datasheet_counts_follow_from_the_data(corpus, sheet):
     assert "26 such texts" not in sheet
+    # hand-typed totals of the 296-row version must not come back as current counts
+    for stale in ("296 statements, one per row", "| rows | 296 |", "`corpus/statements.csv`, 296"):
+        assert stale not in sheet, stale
     scope = corpus["scope"].value_counts()
     organisations = corpus["org_id"].nunique()
     expected = [
         f"{organisations} organisations",
         f"{int(scope['vpn'])} rows are `vpn`",
         f"{int(scope['circumvention_context'])} rows are `circumvention_context`",
+        f"| statements | >= 600 | {len(corpus)} |",
     ]
     for phrase in expected:
         assert phrase in sheet, phrase
+
+
+def test_every_id_the_datasheet_names_is_in_the_corpus(corpus, sheet):
+    named = set(re.findall(r"`([a-z]{2}-\d{8}-[a-z0-9-]+)`", sheet))
+    assert named, "the datasheet names no row"
+    assert sorted(named - set(corpus["id"])) == []
+
+
+def test_datasheet_targets_are_computed_not_asserted(tables):
+    """The targets table can fail: a corpus short of every target is reported short."""
+    small = pd.DataFrame({
+        "id": ["pk-a", "pk-b", "ru-c"],
+        "date": pd.to_datetime(["2016-01-01", "2024-11-15", "2026-05-01"]),
+        "group": ["state", "industry", "civil_society"],
+        "stance": ["conditional", "neutral", "opposes_restriction"],
+        "country": ["PK", "PK", "RU"],
+        "genre": ["press_release", None, "report"],
+    })
+    result = tables.targets(small).set_index("target")
+    assert not result["met"].any()
+    assert result.loc["statements", "short_by"] == 597
+    assert result.loc["`conditional` statements", "short_by"] == 89
+    assert result.loc["rows with a `genre`", "short_by"] == 1
+    assert result.loc["share of rows about Pakistan", "actual"] == "66.7% (2 rows)"
+
+
+def test_shipped_targets_table_names_each_shortfall(corpus, tables):
+    result = tables.targets(corpus)
+    stance = corpus["stance"].astype(str).value_counts()
+    conditional = result.set_index("target").loc["`conditional` statements"]
+    assert bool(conditional["met"]) == (stance["conditional"] >= 90)
+    assert conditional["short_by"] == max(0, 90 - int(stance["conditional"]))
+    table = tables.table_targets(corpus)
+    for row in result.itertuples():
+        assert ("yes" if row.met else f"**no**, short by {row.short_by}") in table
+
+
+def test_second_check_table_counts_every_verdict_and_field(tables):
+    checks = tables.read_second_check()
+    fields = tables.second_check_fields(checks).set_index("field")["records"]
+    assert fields.sum() == sum(len(c) for c in checks["changes"])
+    assert (checks.loc[checks["verdict"] == "confirmed", "changes"].map(len) == 0).all()
+    assert (checks.loc[checks["verdict"] == "corrected", "changes"].map(len) > 0).all()
+    researched = set(tables.read_research()["id"])
+    dropped = set(checks.loc[checks["verdict"] == "dropped", "id"])
+    assert researched == set(checks["id"]) - dropped
+
+
+def test_replace_blocks_refuses_unpaired_markers(tables):
+    text = "a\n<!-- table:x -->\nold\n<!-- /table:x -->\nb\n"
+    assert tables.replace_blocks(text, {"x": "new"}) == text.replace("old", "new")
+    with pytest.raises(ValueError, match="missing"):
+        tables.replace_blocks(text, {"x": "new", "y": "t"})
+    with pytest.raises(ValueError, match="unknown"):
+        tables.replace_blocks(text, {})

@@ -45,7 +45,7 @@ def test_every_figure_builds_with_a_table_and_readable_labels(built):
     for fid, (fig, table) in built.items():
         assert isinstance(fig, Figure), fid
         assert isinstance(table, pd.DataFrame) and len(table) > 0, fid
-        assert fig.get_suptitle() == figures.FIGURES[fid].title, fid
+        assert fig.get_suptitle(), fid
         assert fig.get_supxlabel().startswith("Source: discourse corpus"), fid
         visible = [ax for ax in fig.get_axes() if ax.get_visible() and ax.axison]
         assert visible, fid
@@ -68,9 +68,10 @@ def test_tables_have_no_missing_values(built):
 
 def test_statements_per_month_adds_up(built, corpus):
     fig, table = built["statements_per_month"]
-    start, end = (pd.Timestamp(d) for d in figures.FOCUS_WINDOW)
-    focus = corpus[(corpus["country"] == figures.FOCUS_COUNTRY)
-                   & corpus["date"].between(start, end)]
+    case = figures.resolve_case(corpus)
+    assert case.country == "PK"  # the country with most statements
+    start, end = case.window
+    focus = corpus[(corpus["country"] == case.country) & corpus["date"].between(start, end)]
     assert int(table["n"].sum()) == len(focus)
     months = pd.period_range(start, end, freq="M").astype(str).tolist()
     for group, part in table.groupby("group"):
@@ -78,7 +79,10 @@ def test_statements_per_month_adds_up(built, corpus):
         assert int(part["n"].sum()) == int((focus["group"] == group).sum())
     about_pakistan = int((corpus["country"] == "PK").sum())
     note = fig.get_supxlabel().replace("\n", " ")
-    assert f"n = {len(focus)} of the {about_pakistan} statements" in note
+    assert f"{len(focus)} of the {about_pakistan} statements about Pakistan" in note
+    labels = [t for t in fig.axes[0].texts if t.get_gid() == "n_label"]
+    totals = table.groupby("period")["n"].sum()
+    assert sorted(int(t.get_text()) for t in labels) == sorted(totals[totals > 0].tolist())
 
 
 def test_statements_per_month_bars_use_the_group_colours(built):
@@ -88,16 +92,20 @@ def test_statements_per_month_bars_use_the_group_colours(built):
     assert {to_hex(p.get_facecolor()) for p in bars} == expected
 
 
-def test_stance_shares_sum_to_one_per_group_and_period(built, corpus):
+def test_net_stance_is_opposing_minus_supporting_per_group_and_period(built, corpus):
     _, table = built["stance_over_time"]
-    sums = table.groupby(["group", "period"])["share"].sum()
-    assert np.allclose(sums, 1.0)
-    per_group = table.groupby(["group", "period"])["n"].first().groupby("group").sum()
-    coded = corpus.dropna(subset=["stance"])["group"].astype(str).value_counts()
-    assert per_group.to_dict() == coded.to_dict()
-    assert set(table["stance"]) == set(schema.STANCES)
-    assert (table["ci_low"] <= table["share"] + 1e-12).all()
-    assert (table["share"] <= table["ci_high"] + 1e-12).all()
+    coded = corpus.dropna(subset=["stance"])
+    per_group = table.groupby("group")["n"].sum()
+    assert per_group.to_dict() == coded["group"].astype(str).value_counts().to_dict()
+    eras = period_labels(coded["date"], figures.ERA_STARTS)
+    for row in table.itertuples():
+        cell = coded[(coded["group"].astype(str) == row.group).to_numpy()
+                     & (eras["period"] == row.period).to_numpy()]
+        opposes = int((cell["stance"] == "opposes_restriction").sum())
+        supports = int((cell["stance"] == "supports_restriction").sum())
+        assert (row.n, row.opposes, row.supports) == (len(cell), opposes, supports)
+        assert row.net == pytest.approx((opposes - supports) / len(cell))
+        assert row.ci_low <= row.net + 1e-12 and row.net <= row.ci_high + 1e-12
 
 
 def test_frame_heatmap_counts_match_the_corpus(built, corpus):
@@ -124,6 +132,7 @@ def test_frames_over_time_covers_every_frame_group_and_period(built, corpus):
 def test_theme_weights_are_shares_of_each_statement(built):
     _, table = built["themes_over_time"]
     assert table["theme"].nunique() == figures.N_THEMES
+    assert table["label"].nunique() == figures.N_THEMES
     sums = table.groupby(["group", "period"])["share"].sum()
     assert ((sums > 0.9) & (sums < 1.0 + 1e-9)).all()
 
@@ -143,9 +152,14 @@ def test_country_comparison_keeps_countries_with_enough_statements(built, corpus
     assert countries[0] == sizes.drop(["XX", "EU"], errors="ignore").idxmax()
     assert all(sizes[c] >= figures.MIN_COUNTRY_STATEMENTS for c in countries)
     assert "XX" not in countries and "EU" not in countries
-    stance = table[table["measure"] == "stance"]
-    assert np.allclose(stance.groupby("country")["share"].sum(), 1.0)
-    assert stance.groupby("country")["n"].first().to_dict() == sizes[countries].to_dict()
+    coded = corpus.dropna(subset=["stance"])
+    coded_sizes = coded["country"].astype(str).value_counts()
+    assert table.groupby("country")["n"].sum().to_dict() == coded_sizes[countries].to_dict()
+    for row in table.itertuples():  # one row per country and group: composition kept apart
+        cell = coded[(coded["country"] == row.country) & (coded["group"] == row.group)]
+        assert row.n == len(cell)
+        assert row.ci_low <= row.net + 1e-12 and row.net <= row.ci_high + 1e-12
+    assert table.groupby("country")["group"].nunique().max() == 3
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -193,7 +207,8 @@ def test_manifest_describes_the_files(figure_set):
     assert names == sorted(["manifest.json"] + [f["path"] for e in manifest["figures"]
                                                 for f in e["files"]])
     for entry in manifest["figures"]:
-        assert entry["title"] == figures.FIGURES[entry["id"]].title
+        fig = figure_set.built.figures[entry["id"]][0]
+        assert entry["title"] == fig.get_suptitle().split("\n")[0]
         assert [f["path"] for f in entry["files"]] == [f"{entry['id']}.{ext}"
                                                         for ext in ("png", "svg", "csv")]
         for file in entry["files"]:
@@ -237,11 +252,12 @@ def test_write_figures_subset_and_unknown_id(corpus, tmp_path):
         figures.write_figures(corpus, tmp_path / "bad", ids=["nope"])
 
 
-def test_figure_one_falls_back_to_all_statements_without_pakistan(corpus):
+def test_figure_one_follows_the_largest_country_without_pakistan(corpus):
     other = corpus[corpus["country"] != "PK"].reset_index(drop=True)
+    assert figures.resolve_case(other).country == "RU"
     fig, table = figures.figure_statements_per_month(other)
-    assert int(table["n"].sum()) == len(other)
-    assert "all countries" in fig.get_suptitle()
+    assert fig.get_suptitle().startswith("Russia: ")
+    assert "Pakistan" not in fig.get_suptitle() + fig.get_supxlabel()
 
 
 def test_write_figures_skips_what_the_corpus_cannot_show(corpus, tmp_path):
@@ -359,3 +375,300 @@ def test_a_read_only_folder_is_refused(corpus, tmp_path):
             figures.write_figures(corpus, locked / "figs", ids=["frame_heatmap"])
     finally:
         locked.chmod(0o755)
+
+
+# -- figures that show their evidence ----------------------------------------------------------
+
+
+def _axes_with_estimates(fig: Figure) -> list:
+    return [ax for ax in fig.get_axes()
+            if any(line.get_gid() in ("estimate", "small_n") for line in ax.lines)]
+
+
+@pytest.mark.parametrize("fid, value", [("stance_over_time", "net"),
+                                        ("frames_over_time", "share"),
+                                        ("themes_over_time", "share"),
+                                        ("country_comparison", "net")])
+def test_every_point_carries_its_n_and_small_cells_are_hollow(built, fid, value):
+    fig, table = built[fid]
+    axes = _axes_with_estimates(fig)
+    assert axes, fid
+    labels = [int(t.get_text()) for ax in axes for t in ax.texts if t.get_gid() == "n_label"]
+    hollow = [line for ax in axes for line in ax.lines if line.get_gid() == "small_n"]
+    filled = [line for ax in axes for line in ax.lines if line.get_gid() == "estimate"]
+    drawn = table[table[value].notna()]
+    assert sorted(labels) == sorted(drawn["n"].astype(int).tolist())
+    assert len(hollow) == int((drawn["n"] < figures.SMALL_N).sum()) > 0
+    assert len(filled) == int((drawn["n"] >= figures.SMALL_N).sum())
+    for line in hollow:
+        assert line.get_markerfacecolor() == "white"
+
+
+def test_the_pooled_era_is_a_segment_never_joined_to_the_years(built):
+    fig, table = built["stance_over_time"]
+    (ax,) = _axes_with_estimates(fig)
+    assert table.loc[table["pooled"], "period"].unique().tolist() == ["2011–23"]
+    segments = [c for c in ax.collections if c.get_gid() == "pooled"]
+    assert len(segments) == table["pooled"].sum() == 3
+    for segment in segments:  # spans most of the era's slot (slot 0, from -0.5 to 0.5)
+        (start, y0), (end, y1) = segment.get_segments()[0]
+        assert y0 == y1 and start < -0.3 and end > 0.3
+    joins = [line for line in ax.lines if line.get_gid() == "join"]
+    assert joins  # the years are joined ...
+    for line in joins:  # ... but no line reaches into the pooled slot
+        assert min(line.get_xdata()) > 0.5
+    assert "(pooled)" in ax.get_xticklabels()[0].get_text()
+
+
+def test_distinctive_terms_leave_out_speakers_and_nested_pairs_and_mark_significance(built):
+    from discourse.contrast import speaker_words
+
+    fig, table = built["distinctive_terms"]
+    words = speaker_words()
+    assert not [t for t in table["term"] if set(t.split()) & words]
+    for _, part in table.groupby("group"):
+        terms = part["term"].tolist()
+        for a in terms:
+            assert not [b for b in terms if a != b and set(a.split()) <= set(b.split())]
+    filled = [p for ax in fig.axes for p in ax.patches if p.get_gid() == "significant"]
+    hollow = [p for ax in fig.axes for p in ax.patches if p.get_gid() == "not_significant"]
+    assert len(filled) == int((table["p_adj"] < 0.05).sum())
+    assert len(hollow) == int((table["p_adj"] >= 0.05).sum())
+    assert all(p.get_facecolor()[:3] == (1.0, 1.0, 1.0) for p in hollow)
+    assert all(p.get_facecolor()[:3] != (1.0, 1.0, 1.0) for p in filled)
+
+
+def test_the_default_periods_are_resolved_from_the_data(corpus):
+    assert figures.default_periods(corpus) == figures.ERA_STARTS
+    assert figures.default_periods(corpus, min_statements=1000) == "all"
+    assert figures.default_periods(corpus, min_statements=1) == "year" or \
+        corpus["date"].dt.year.nunique() < corpus["date"].dt.year.max() - \
+        corpus["date"].dt.year.min() + 1
+
+
+def test_case_parameters_change_the_data(corpus):
+    _, pakistan = figures.figure_statements_per_month(corpus)
+    fig, india = figures.figure_statements_per_month(corpus, case_country="IN")
+    case = figures.resolve_case(corpus, case_country="IN")
+    start, end = case.window
+    about = corpus[(corpus["country"] == "IN") & corpus["date"].between(start, end)]
+    assert int(india["n"].sum()) == len(about) != int(pakistan["n"].sum())
+    assert fig.get_suptitle().startswith("India: ")
+    assert "Pakistan" not in fig.get_suptitle() + fig.get_supxlabel()
+    _, window = figures.figure_statements_per_month(corpus, window=("2024-11-01",
+                                                                    "2024-12-31"))
+    assert window["period"].unique().tolist() == ["2024-11", "2024-12"]
+    _, yearly = figures.figure_stance_over_time(corpus, period="year")
+    assert not yearly["pooled"].any()
+    assert set(yearly["period"]) == {str(y) for y in corpus["date"].dt.year.unique()}
+    fig, _ = figures.figure_stance_over_time(corpus, topic="encryption", title=None)
+    assert "restricting encryption" in fig.get_suptitle()
+    with pytest.raises(figures.FigureDataError, match="ZZ"):
+        figures.figure_statements_per_month(corpus, case_country="ZZ")
+
+
+def test_build_figures_passes_parameters_and_refuses_unknown_ones(corpus):
+    built = figures.build_figures(corpus, ids=["statements_per_month", "frame_heatmap"],
+                                  case_country="GB", corpus_name="my corpus")
+    fig, _ = built.figures["statements_per_month"]
+    assert fig.get_suptitle().startswith("United Kingdom: ")
+    assert "my corpus" in built.figures["frame_heatmap"][0].get_supxlabel()
+    with pytest.raises(TypeError, match="unknown figure parameter"):
+        figures.build_figures(corpus, ids=["frame_heatmap"], country="GB")
+
+
+def test_a_theme_without_a_curated_label_falls_back_with_a_warning(corpus):
+    from discourse.themes import ThemeLabelWarning, load_theme_labels
+
+    labels = load_theme_labels().iloc[:1]  # the first theme only
+    with pytest.warns(ThemeLabelWarning, match=f"{figures.N_THEMES - 1} of "
+                                               f"{figures.N_THEMES} themes"):
+        fig, table = figures.figure_themes_over_time(corpus, theme_labels=labels)
+    names = table.drop_duplicates("theme").set_index("theme")
+    assert names.loc[0, "label"] == labels["label"].iloc[0]
+    assert (names.loc[1:, "label"] == names.loc[1:, "top_terms"]).all()
+    assert "1 of 9 named by curated labels" in fig.get_supxlabel().replace("\n", " ")
+
+
+def test_a_figure_drawn_from_too_few_statements_says_so(corpus):
+    two = corpus.dropna(subset=["stance"]).iloc[:2]
+    fig, table = figures.figure_stance_over_time(two)
+    assert int(table["n"].sum()) == 2
+    assert "Caution: drawn from only 2 statements" in fig.get_suptitle()
+    fig, _ = figures.figure_stance_over_time(corpus)
+    assert "Caution" not in fig.get_suptitle()
+
+
+def test_a_group_without_distinctive_terms_is_named(corpus):
+    from discourse.contrast import groups_without_terms, top_terms
+
+    mute = corpus[corpus["group"] == "industry"].iloc[:3].assign(text="Qwertyuiop.")
+    few = pd.concat([corpus[corpus["group"] != "industry"], mute], ignore_index=True)
+    fig, table = figures.figure_distinctive_terms(few)
+    empty = table.attrs["groups_without_terms"]
+    assert empty and "industry" in empty
+    assert "No distinctive term: Industry" in fig.get_supxlabel().replace("\n", " ")
+    assert any(t.get_gid() == "no_terms" for ax in fig.axes for t in ax.texts)
+    table = pd.DataFrame({"group": ["a", "b"], "term": ["x", "y"], "z": [2.0, -1.0],
+                          "p_adj": [0.01, 0.5]})
+    assert groups_without_terms(top_terms(table)) == ["b"]
+
+
+SOCIAL_MEDIA = [
+    # (group, country, year, stance, frames, text)
+    ("state", "AU", 2023, "supports_restriction", "child_safety;legality_governance",
+     "The minister said the social media ban for children under sixteen protects young "
+     "people from harmful feeds and will be enforced by the platforms."),
+    ("state", "AU", 2023, "supports_restriction", "child_safety",
+     "The eSafety office argued that platforms must check the age of every account holder "
+     "to protect children from harmful content."),
+    ("state", "AU", 2024, "supports_restriction", "child_safety;legality_governance",
+     "The government said the ban would be enforced with fines on platforms that fail to "
+     "check the age of young users."),
+    ("state", "AU", 2024, "conditional", "technical",
+     "Officials said age assurance technology would be tested before the ban is enforced "
+     "on platforms."),
+    ("state", "NZ", 2024, "supports_restriction", "child_safety",
+     "A minister proposed a similar ban on social media for children, citing harmful "
+     "feeds and the protection of young people."),
+    ("state", "NZ", 2025, "neutral", "legality_governance",
+     "The select committee opened an inquiry into online harm and the age limits of social "
+     "media platforms."),
+    ("state", "AU", 2025, "supports_restriction", "child_safety",
+     "The regulator said platforms had removed many accounts of children and that the ban "
+     "protects young people."),
+    ("civil_society", "AU", 2023, "opposes_restriction", "rights",
+     "A digital rights group said the ban takes away the rights of young people to speak "
+     "and to find support online."),
+    ("civil_society", "AU", 2024, "opposes_restriction", "rights;technical",
+     "Privacy advocates warned that age checks collect identity documents and put the "
+     "privacy of every user at risk."),
+    ("civil_society", "NZ", 2024, "opposes_restriction", "rights",
+     "Youth advocates argued that a ban silences young people and cuts them off from "
+     "support and friends."),
+    ("civil_society", "AU", 2025, "conditional", "child_safety;rights",
+     "A children's charity said safety by design would protect young people better than "
+     "a blanket ban."),
+    ("civil_society", "NZ", 2025, "opposes_restriction", "rights",
+     "A rights group said the ban is a blunt tool that harms the privacy and rights of "
+     "young people."),
+    ("civil_society", "AU", 2024, "opposes_restriction", "rights;technical",
+     "Researchers warned that age checks are inaccurate and that privacy risks outweigh "
+     "any benefit of the ban."),
+    ("industry", "AU", 2023, "opposes_restriction", "economy;technical",
+     "A platform company said age checks are costly and that the ban was rushed without "
+     "consultation with industry."),
+    ("industry", "AU", 2024, "conditional", "technical;economy",
+     "A technology company proposed age checks at the app store level instead of on each "
+     "platform, to lower costs."),
+    ("industry", "NZ", 2024, "opposes_restriction", "economy",
+     "An industry body warned the ban would cost small creators revenue and push young "
+     "users to less safe platforms."),
+    ("industry", "AU", 2025, "opposes_restriction", "technical;rights",
+     "A platform said age checks would force every user to hand over identity documents "
+     "and harm privacy."),
+    ("industry", "NZ", 2025, "conditional", "economy;technical",
+     "A company said it would comply with the ban but asked for clear rules on age checks "
+     "and costs."),
+    ("industry", "NZ", 2025, "opposes_restriction", "economy",
+     "Advertisers warned that the ban would cut revenue and cost jobs across the digital "
+     "economy."),
+    ("industry", "AU", 2025, "opposes_restriction", "technical;economy",
+     "A platform company said the age checks were costly and inaccurate and that the ban "
+     "cost revenue."),
+]
+
+
+@pytest.fixture(scope="module")
+def social_media_corpus(tmp_path_factory):
+    from discourse import load_corpus
+
+    rows = [[f"sm-{i:02d}", f"{year}-{(i % 12) + 1:02d}-15", f"Actor {i}", group, text,
+             stance, frames, country]
+            for i, (group, country, year, stance, frames, text) in enumerate(SOCIAL_MEDIA)]
+    from conftest import HEADER, csv_text
+
+    path = tmp_path_factory.mktemp("social") / "statements.csv"
+    path.write_text(csv_text(rows, header=HEADER + ["stance", "frames", "country"]),
+                    encoding="utf-8")
+    return load_corpus(path)
+
+
+def test_a_corpus_about_another_policy_gets_every_figure_without_vpn_words(
+        social_media_corpus, tmp_path):
+    corpus = social_media_corpus
+    assert len(corpus) == 20 and not corpus["text"].str.contains("VPN").any()
+    manifest = figures.write_figures(corpus, tmp_path, theme_labels=False,
+                                     corpus_name="Social-media ban corpus",
+                                     topic="social-media use", min_statements=8)
+    assert manifest["skipped"] == []
+    assert [f["id"] for f in manifest["figures"]] == list(figures.FIGURES)
+    built = figures.build_figures(corpus, theme_labels=False, min_statements=8)
+    for fid, (fig, _) in built.figures.items():
+        words = fig.get_suptitle() + " " + fig.get_supxlabel()
+        assert "VPN" not in words and "discourse corpus" not in words, fid
+    assert "Australia: " in built.figures["statements_per_month"][0].get_suptitle()
+    for entry in manifest["figures"]:
+        assert "VPN" not in entry["title"], entry["id"]
+        svg = (tmp_path / f"{entry['id']}.svg").read_text(encoding="utf-8")
+        assert "VPN" not in svg and "Social-media ban corpus" in svg, entry["id"]
+    assert "restricting social-media use" in manifest["figures"][1]["title"]
+    _, themes = built.figures["themes_over_time"]
+    n_themes = themes["theme"].nunique()
+    assert 2 <= n_themes <= len(corpus) // 3
+
+
+def test_figure_bytes_do_not_depend_on_the_blas_kernel(figure_set, tmp_path):
+    """The themes figure (NMF, the one BLAS-sensitive step) under another OpenBLAS kernel."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from discourse import load_corpus; "
+              "from discourse.figures import write_figures; "
+              "write_figures(load_corpus(sys.argv[1]), sys.argv[2], "
+              "ids=['themes_over_time', 'distinctive_terms'])")
+    env = {**os.environ, "OPENBLAS_CORETYPE": "Haswell"}
+    subprocess.run([sys.executable, "-c", script, str(figure_set.corpus_file),
+                    str(tmp_path / "haswell")], check=True, env=env, timeout=600)
+    for fid in ("themes_over_time", "distinctive_terms"):
+        for ext in ("png", "svg", "csv"):
+            name = f"{fid}.{ext}"
+            assert file_sha256(tmp_path / "haswell" / name) == \
+                file_sha256(figure_set.folder / name), name
+
+
+def test_the_cli_passes_the_case_and_names_the_period(social_media_corpus, tmp_path, capsys):
+    from discourse.cli import main
+
+    path = tmp_path / "statements.csv"
+    social_media_corpus.assign(frames=social_media_corpus["frames"].map(";".join)).to_csv(
+        path, index=False, date_format="%Y-%m-%d")
+    out = tmp_path / "figs"
+    code = main(["figures", "--corpus", str(path), "--out", str(out), "--case-country",
+                 "NZ", "--period", "year", "--topic", "social-media use", "--corpus-name",
+                 "Ban corpus", "--window", "2024-01-01", "2025-12-31"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["params"]["case_country"] == "NZ"
+    assert manifest["params"]["period"] == "year"
+    titles = {f["id"]: f["title"] for f in manifest["figures"]}
+    assert titles["statements_per_month"].startswith("New Zealand: ")
+    assert "Jan 2024 – Dec 2025" in titles["statements_per_month"]
+    stance = pd.read_csv(out / "stance_over_time.csv")
+    assert sorted(stance["period"].astype(str).unique()) == ["2023", "2024", "2025"]
+    assert "Ban corpus" in (out / "frame_heatmap.svg").read_text(encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["figures", "--period", "weekly"])
+
+
+def test_the_cli_warns_when_a_theme_has_no_curated_label(tmp_path, capsys):
+    from discourse.cli import main
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("theme_key,label,note\nno / such / theme,Nothing,\n", encoding="utf-8")
+    assert main(["themes", "--n-themes", "4", "--theme-labels", str(labels)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: 4 of 4 themes match no curated label" in captured.err
+    assert main(["themes", "--n-themes", "4", "--theme-labels", str(tmp_path / "x.csv")]) == 1
+    assert "--theme-labels: no file" in capsys.readouterr().err

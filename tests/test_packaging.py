@@ -63,9 +63,17 @@ def test_frictionless_validates_the_data_package():
     assert result.returncode == 0 and report["valid"], result.stdout[:2000]
 
 
+#: The project's own research records (rows added after the register), same form.
+RESEARCH = ROOT / "corpus" / "research"
+
+
+def _research_files() -> list[Path]:
+    return sorted(p for p in RESEARCH.glob("*.jsonl") if p.name != "second_check.jsonl")
+
+
 def _register() -> dict[str, dict]:
     register = {}
-    for path in sorted(REGISTER.glob("*.jsonl")):
+    for path in sorted(REGISTER.glob("*.jsonl")) + _research_files():
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 entry = json.loads(line)
@@ -162,3 +170,8 @@ def test_top_level_namespace_loads_modules_and_names_lazily():
     assert callable(discourse.evaluate.evaluate)  # the module, not shadowed by the function
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         discourse.nope  # noqa: B018
+
+
+def test_readme_states_the_corpus_size_the_data_has():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{len(load_corpus())} real statements" in readme

@@ -298,3 +298,70 @@ def test_columns_are_chosen_by_x_y_and_hue():
     ax = plots.plot_distinctive_terms(terms, x="score", y="word", hue="side", group="industry",
                                       ax=new_ax())
     assert [t.get_text() for t in ax.get_yticklabels()] == ["exports"]
+
+
+# -- estimates with their n ----------------------------------------------------------------------
+
+
+def _estimates() -> pd.DataFrame:
+    return pd.DataFrame({
+        "period": ["2011–23", "2024", "2025", "2011–23", "2024", "2025"],
+        "period_start": pd.to_datetime(["2011-01-01", "2024-01-01", "2025-01-01"] * 2),
+        "group": ["state"] * 3 + ["industry"] * 3,
+        "share": [0.2, 0.5, 0.4, 0.6, 0.7, 0.3],
+        "ci_low": [0.1, 0.4, 0.1, 0.4, 0.5, 0.1],
+        "ci_high": [0.3, 0.6, 0.7, 0.8, 0.9, 0.6],
+        "n": [40, 25, 6, 12, 9, 3],
+        "pooled": [True, False, False] * 2,
+    })
+
+
+def test_period_estimates_label_n_hollow_small_cells_and_draw_eras_as_segments():
+    from discourse.plots import plot_period_estimates
+
+    ax = Figure().subplots()
+    plot_period_estimates(_estimates(), ax=ax, small_n=10)
+    labels = sorted(int(t.get_text()) for t in ax.texts if t.get_gid() == "n_label")
+    assert labels == [3, 6, 9, 12, 25, 40]
+    hollow = [line for line in ax.lines if line.get_gid() == "small_n"]
+    assert len(hollow) == 3 and all(line.get_markerfacecolor() == "white" for line in hollow)
+    segments = [c for c in ax.collections if c.get_gid() == "pooled"]
+    assert len(segments) == 2
+    joins = [line for line in ax.lines if line.get_gid() == "join"]
+    assert len(joins) == 2 and all(min(line.get_xdata()) > 0.5 for line in joins)
+    assert ax.get_xticklabels()[0].get_text() == "2011–23\n(pooled)"
+
+
+def test_period_estimates_leave_a_gap_between_periods_that_are_not_adjacent():
+    from discourse.plots import plot_period_estimates
+
+    data = _estimates().assign(pooled=False)
+    data = data[~((data["group"] == "industry") & (data["period"] == "2024"))]
+    ax = Figure().subplots()
+    plot_period_estimates(data, ax=ax)
+    joins = [line for line in ax.lines if line.get_gid() == "join"]
+    # the state's three periods make one line; industry's 2011–23 and 2025 are no neighbours
+    assert [len(line.get_xdata()) for line in joins] == [3]
+
+
+def test_row_estimates_label_n_and_hollow_small_cells():
+    from discourse.plots import plot_row_estimates
+
+    toy = pd.DataFrame({"country": ["PK", "PK", "IN"], "group": ["state", "industry", "state"],
+                        "net": [-0.4, 0.5, -0.9], "ci_low": [-0.6, 0.1, -1.0],
+                        "ci_high": [-0.2, 0.8, -0.5], "n": [40, 7, 11]})
+    ax = plot_row_estimates(toy, ax=Figure().subplots(), y_order=["PK", "IN"])
+    assert sorted(t.get_text() for t in ax.texts if t.get_gid() == "n_label") == \
+        ["11", "40", "7"]
+    assert len([line for line in ax.lines if line.get_gid() == "small_n"]) == 1
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Pakistan", "India"]
+
+
+def test_distinctive_term_bars_are_hollow_unless_significant():
+    toy = pd.DataFrame({"term": ["rights", "firewall"], "z": [3.1, 2.0], "p_adj": [0.01, 0.4],
+                        "count_group": [12, 5], "count_rest": [3, 1]})
+    ax = plots.plot_distinctive_terms(toy, ax=Figure().subplots(), color="#009E73")
+    gids = [p.get_gid() for p in ax.patches]
+    assert gids == ["significant", "not_significant"]
+    assert ax.patches[1].get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    assert ax.patches[0].get_facecolor()[:3] != (1.0, 1.0, 1.0)

@@ -263,12 +263,14 @@ def test_choice_rule_falls_back_to_the_most_stable():
 
 
 def test_choose_n_themes_on_planted_topics(corpus):
-    table = choose_n_themes(corpus["text"], candidates=[2, 3, 6, 61])
-    assert list(table.columns) == ["n_themes", "stability", "coherence", "chosen", "reason"]
-    assert table["n_themes"].tolist() == [2, 3, 6, 61]
+    table = choose_n_themes(corpus["text"], candidates=[2, 3, 6, 21])
+    assert list(table.columns) == ["n_themes", "stability", "coherence", "empty_themes",
+                                   "chosen", "reason"]
+    assert table["n_themes"].tolist() == [2, 3, 6, 21]
     assert table["chosen"].sum() == 1
     assert table.loc[table["chosen"], "n_themes"].item() == 3
-    assert table["stability"].isna().tolist() == [False, False, False, True]  # 61 > 60 docs
+    # 60 statements support at most 60 // MIN_DOCS_PER_THEME = 20 themes
+    assert table["stability"].isna().tolist() == [False, False, False, True]
     assert table["reason"].iloc[3].startswith("cannot fit")
 
 
@@ -280,7 +282,9 @@ def test_themes_report_chooses_and_is_json():
     assert [row["n_themes"] for row in report["selection"]] == list(range(4, 13))
     chosen = [row for row in report["selection"] if row["chosen"]]
     assert len(chosen) == 1 and chosen[0]["n_themes"] == report["n_themes"]
-    assert set(report["themes"][0]) == {"id", "label", "top_terms", "share", "n_documents"}
+    assert set(report["themes"][0]) == {"id", "label", "generated_label", "key", "top_terms",
+                                        "share", "n_documents"}
+    assert all(t["label"] == t["generated_label"] for t in report["themes"])  # no labels given
     assert sum(t["n_documents"] for t in report["themes"]) == len(corpus)
     assert all(round(v, 4) == v for v in (report["stability"], report["coherence"]))
 
@@ -336,3 +340,75 @@ def test_theme_weights_by_group_and_year_add_up(model, corpus):
     first = corpus.iloc[[0]]
     assert prevalence(first, model.weight_table(first["text"]), by=None, period="all",
                       n_boot=10).set_index("variable").loc[economy, "mean"] > 0.99
+
+
+# -- small corpora and curated labels ----------------------------------------------------------
+
+
+def test_the_chooser_never_picks_more_themes_than_the_corpus_supports():
+    from discourse.themes import MIN_DOCS_PER_THEME
+
+    texts = ["ban social media platforms now", "social media ban hurts speech",
+             "platforms must verify age", "age checks protect children",
+             "children safety online matters", "speech rights matter online",
+             "verify age of users online"]
+    table = choose_n_themes(texts, candidates=[1, 2, 3, 5])
+    fitted = table.dropna(subset=["stability"])
+    assert fitted["n_themes"].max() <= len(texts) // MIN_DOCS_PER_THEME
+    chosen = table.loc[table["chosen"]].iloc[0]
+    assert chosen["empty_themes"] == 0
+    assert table.loc[table["n_themes"] == 5, "reason"].item().startswith("cannot fit")
+
+
+def test_a_candidate_with_an_empty_theme_is_never_chosen():
+    scores = pd.DataFrame({"n_themes": [2, 3], "stability": [0.95, 0.99],
+                           "coherence": [0.1, 0.9], "empty_themes": [0, 1]})
+    chosen = choose_from_scores(scores)
+    assert chosen["chosen"].tolist() == [True, False]
+    assert "no statement of their own" in chosen["reason"].iloc[1]
+
+
+def test_curated_labels_name_matched_themes_and_warn_for_the_rest():
+    from discourse.themes import ThemeLabelWarning, curated_labels, theme_key
+
+    texts = ["exports freelancers economy", "exports freelancers losses",
+             "blasphemy morality content", "blasphemy content obscene"]
+    model = ThemeModel(n_themes=2, top_n=5, n_seeds=0).fit(texts)
+    # the key's terms in another order still match
+    key = " / ".join(reversed(theme_key(model.top_terms_[1]).split(" / ")))
+    rows = pd.DataFrame({"theme_key": [key], "label": ["Religious objections"],
+                         "note": [""]})
+    with pytest.warns(ThemeLabelWarning, match="1 of 2 themes") as caught:
+        names = curated_labels(model, rows)
+    assert names == [model.labels_[0], "Religious objections"]
+    assert theme_key(model.top_terms_[0]) in str(caught[0].message)
+
+
+def test_the_shipped_labels_match_the_shipped_themes():
+    """corpus/theme_labels.csv names every theme of the figure's model on this corpus."""
+    import warnings
+
+    from discourse import figures, load_corpus
+    from discourse.themes import ThemeLabelWarning, curated_labels, load_theme_labels
+
+    corpus = load_corpus()
+    model = ThemeModel(n_themes=figures.N_THEMES, n_seeds=0).fit(
+        corpus["text"], actors=corpus["actor"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ThemeLabelWarning)
+        names = curated_labels(model)
+    assert set(names) == set(load_theme_labels()["label"])
+    for word in ("committee", "court", "council", "association"):  # speakers, not arguments
+        assert not any(name.lower().startswith(word) for name in names)
+
+
+def test_a_bad_labels_file_is_refused_with_its_line(tmp_path):
+    from discourse.themes import load_theme_labels
+
+    path = tmp_path / "theme_labels.csv"
+    path.write_text("theme_key,label,note\na / b,First,\nb / a,Again,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 3, field theme_key"):
+        load_theme_labels(path)
+    path.write_text("theme_key,note\na,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="missing column"):
+        load_theme_labels(path)

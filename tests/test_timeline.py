@@ -201,3 +201,39 @@ def test_statements_without_a_by_value_are_counted_not_dropped():
                        method="wilson")
     assert table[table["variable"] == "security"]["n"].sum() == len(toy)
     assert cross_counts(toy, "country", "stance")["total"].sum() == len(toy)
+
+
+# -- net stance --------------------------------------------------------------------------------
+
+
+def test_net_stance_counts_and_index():
+    from discourse.timeline import net_stance
+
+    toy = pd.DataFrame({
+        "date": pd.to_datetime(["2023-03-01"] * 5 + ["2024-03-01"] * 2),
+        "group": ["state"] * 5 + ["industry"] * 2,
+        "stance": ["supports_restriction", "supports_restriction", "opposes_restriction",
+                   "conditional", None, "opposes_restriction", "opposes_restriction"],
+    })
+    table = net_stance(toy, "group", "year")
+    assert table[["group", "period", "n", "opposes", "supports"]].values.tolist() == [
+        ["industry", "2024", 2, 2, 0], ["state", "2023", 4, 1, 2]]
+    assert table["net"].tolist() == [1.0, -0.25]
+    assert (table["ci_low"] <= table["net"]).all() and (table["net"] <= table["ci_high"]).all()
+    assert table["ci_high"].iloc[0] == 1.0 and table["ci_low"].iloc[0] < 0.5  # n = 2: wide
+
+
+def test_net_stance_interval_matches_the_adjusted_wald_formula():
+    from scipy.stats import norm
+
+    from discourse.timeline import net_stance_interval
+
+    low, high = net_stance_interval(np.array([30, 0]), np.array([10, 0]), np.array([50, 0]))
+    o, s = 31 / 52, 11 / 52
+    half = norm.ppf(0.975) * np.sqrt((o + s - (o - s) ** 2) / 52)
+    assert low[0] == pytest.approx(o - s - half) and high[0] == pytest.approx(o - s + half)
+    assert np.isnan(low[1]) and np.isnan(high[1])
+    # it narrows as n grows, at the same shares
+    small = net_stance_interval(np.array([3]), np.array([1]), np.array([5]))
+    large = net_stance_interval(np.array([300]), np.array([100]), np.array([500]))
+    assert (small[1] - small[0])[0] > 5 * (large[1] - large[0])[0]

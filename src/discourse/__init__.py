@@ -2,9 +2,9 @@
 about regulating VPNs.
 
 The corpus functions are imported at once; the analysis modules (``agreement``, ``themes``,
-``contrast``, ``stance``, ``frames``, ``evaluate``, ``label``, ``timeline``, ``plots``,
-``figures``, ``style``, ``features``, ``schema``, ``paths``) and their main names load on
-first use, so ``import discourse`` stays fast.
+``contrast``, ``stance``, ``frames``, ``evaluate``, ``label``, ``timeline``, ``findings``,
+``display``, ``plots``, ``figures``, ``style``, ``features``, ``schema``, ``paths``) and
+their main names load on first use, so ``import discourse`` stays fast.
 
 Examples
 --------
@@ -32,8 +32,9 @@ from .corpus import (
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("agreement", "contrast", "corpus", "evaluate", "features", "figures", "frames",
-               "label", "paths", "plots", "schema", "stance", "style", "themes", "timeline")
+_SUBMODULES = ("agreement", "contrast", "corpus", "display", "evaluate", "features", "figures",
+               "findings", "frames", "label", "paths", "plots", "schema", "stance", "style",
+               "themes", "timeline")
 #: Names loaded from their module on first use (``discourse.ThemeModel`` and so on).
 _LAZY = {
     "ThemeModel": "themes",

@@ -101,10 +101,46 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_themes(args: argparse.Namespace) -> int:
-    from .themes import themes_report
+def _theme_labels_option(args: argparse.Namespace, default_source: bool = True):
+    """The curated theme labels to use: ``--theme-labels PATH``, ``none``, or by default
+    the ``theme_labels.csv`` beside the corpus (the shipped one without ``--corpus``) if
+    there is one."""
+    from .themes import theme_labels_file
 
-    report = themes_report(_load(args.corpus), n_themes=args.n_themes, seed=args.seed)
+    given = getattr(args, "theme_labels", None)
+    if given is not None:
+        if given.lower() == "none":
+            return False
+        if not Path(given).is_file():
+            raise _Fail(f"--theme-labels: no file {given}; give a CSV with theme_key, label "
+                        "and note, or 'none'")
+        return Path(given)
+    if not default_source:
+        return False
+    if args.corpus is None:
+        path = theme_labels_file()
+    else:
+        corpus = Path(args.corpus)
+        path = theme_labels_file(corpus if corpus.is_dir() else corpus.parent)
+    return path if path.is_file() else False
+
+
+def _print_warnings(caught: list, category: type) -> None:
+    for warning in caught:
+        if issubclass(warning.category, category):
+            print(f"warning: {warning.message}", file=sys.stderr)
+
+
+def _cmd_themes(args: argparse.Namespace) -> int:
+    from .themes import ThemeLabelWarning, themes_report
+
+    labels = _theme_labels_option(args)
+    corpus = _load(args.corpus)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ThemeLabelWarning)
+        report = themes_report(corpus, n_themes=args.n_themes, seed=args.seed,
+                               theme_labels=labels if labels is not False else None)
+    _print_warnings(caught, ThemeLabelWarning)
     if args.json:
         _print_json(report)
         return 0
@@ -125,18 +161,22 @@ def _cmd_themes(args: argparse.Namespace) -> int:
 
 
 def _cmd_terms(args: argparse.Namespace) -> int:
-    from .contrast import distinctive_terms, top_terms
+    from .contrast import distinctive_terms, groups_without_terms, top_terms
 
     corpus = _load(args.corpus)
     if args.by not in corpus.columns:
         raise _Fail(f"--by: no column '{args.by}' in the corpus; choose one of "
                     f"{', '.join(c for c in corpus.columns if c not in ('text', 'notes'))}")
+    clean = not args.all_terms
     table = top_terms(distinctive_terms(corpus, by=args.by, min_count=args.min_count),
-                      n=args.top)
+                      n=args.top, exclude_speakers=clean, collapse_nested=clean)
     if table.empty:
         raise _Fail(f"no term occurs at least {args.min_count} times and more often in one "
                     f"'{args.by}' value than in the rest; the corpus may be too small "
                     "(try --min-count 2)")
+    empty = groups_without_terms(table)
+    note = (f"no distinctive term for: {', '.join(empty)} (none used at least "
+            f"{args.min_count} times and more than in the rest)" if empty else "")
     keep = ["group", "term", "z", "p_adj", "count_group", "count_rest"]
     if args.json:
         records = table[keep].to_dict(orient="records")
@@ -147,6 +187,8 @@ def _cmd_terms(args: argparse.Namespace) -> int:
             rec["count_group"] = int(rec["count_group"])
             rec["count_rest"] = int(rec["count_rest"])
         _print_json(records)
+        if note:
+            print(note, file=sys.stderr)
         return 0
     for group, rows in table.groupby("group", sort=False, observed=True):
         print(f"\n{group}")
@@ -154,6 +196,8 @@ def _cmd_terms(args: argparse.Namespace) -> int:
         for row in rows.itertuples():
             print(f"  {row.term:<28} {row.z:>7.2f} {row.p_adj:>9.2g} {row.count_group:>8} "
                   f"{row.count_rest:>7}")
+    if note:
+        print(f"\n{note}")
     return 0
 
 
@@ -290,11 +334,20 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_figures(args: argparse.Namespace) -> int:
     from .figures import write_figures
+    from .themes import ThemeLabelWarning
 
     corpus_path = args.corpus or shipped_corpus_file()
+    labels = _theme_labels_option(args)
     corpus = _load(args.corpus)
+    params = {"case_country": args.case_country, "window": args.window,
+              "period": args.period, "topic": args.topic, "corpus_name": args.corpus_name,
+              "theme_labels": labels}
     try:
-        manifest = write_figures(corpus, Path(args.out), corpus_path=corpus_path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ThemeLabelWarning)
+            manifest = write_figures(corpus, Path(args.out), corpus_path=corpus_path,
+                                     **params)
+        _print_warnings(caught, ThemeLabelWarning)
     except OSError as err:  # --out is a file, lies below one, or cannot be written
         named = {args.out, str(Path(args.out).resolve())}
         where = "" if err.filename is None or str(err.filename) in named else \
@@ -417,6 +470,17 @@ def _nan_none(value: Any) -> float | None:
     return None if value != value else float(value)
 
 
+def _period_arg(value: str) -> str | tuple[int, ...]:
+    """``--period``: a calendar period name, ``all``, or comma-separated era start years."""
+    if value in ("year", "quarter", "month", "all"):
+        return value
+    try:
+        return tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: give year, quarter, month, all, or years such as 2024,2025") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``discourse`` command."""
     parser = argparse.ArgumentParser(
@@ -434,6 +498,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--features", choices=["tfidf", "tfidf+encoder"], default="tfidf",
                        help="features of the classifiers (default tfidf; tfidf+encoder "
                        "needs pip install -e \".[encoder]\")")
+
+    def theme_labels_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--theme-labels", default=None, metavar="PATH", help="curated theme "
+                       "labels (CSV: theme_key, label, note), or 'none' (default: "
+                       "theme_labels.csv beside the corpus, if any)")
 
     def read_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--encoding", default=None, metavar="CODEC",
@@ -459,6 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-themes", type=int, default=None, metavar="K",
                    help="number of themes (default: chosen by stability and coherence)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    theme_labels_option(p)
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=_cmd_themes)
 
@@ -470,6 +540,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default 10)")
     p.add_argument("--min-count", type=int, default=5, metavar="N", help="least number of "
                    "occurrences of a term in the corpus (default 5)")
+    p.add_argument("--all-terms", action="store_true", help="keep speaker labels (ministry, "
+                   "committee, ...) and nested pairs (human / human rights), which are left "
+                   "out by default")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(func=_cmd_terms)
 
@@ -513,6 +586,21 @@ def build_parser() -> argparse.ArgumentParser:
     corpus_option(p)
     p.add_argument("--out", default="figures", metavar="DIR", help="output folder, replaced "
                    "as a whole once every file is written (default: figures)")
+    p.add_argument("--case-country", default=None, metavar="CODE", help="ISO code of the "
+                   "case in figure 1 (default: the country with most statements)")
+    p.add_argument("--window", nargs=2, default=None, metavar=("START", "END"),
+                   help="first and last day of figure 1, e.g. 2024-01-01 2025-06-30 "
+                   "(default: 18 months from January of the case's busiest month's year)")
+    p.add_argument("--period", type=_period_arg, default=None, metavar="PERIOD",
+                   help="periods of the over-time figures: year, quarter, month, all, or "
+                   "the years eras start, e.g. 2024,2025 (default: resolved from the data)")
+    p.add_argument("--topic", default=None, metavar="TEXT", help="what is regulated, for "
+                   "titles, e.g. 'social-media use' (default: VPNs for a VPN corpus, else "
+                   "none)")
+    p.add_argument("--corpus-name", default=None, metavar="TEXT", help="the corpus as named "
+                   "in footnotes (default: 'discourse corpus' for a VPN corpus, else 'the "
+                   "corpus')")
+    theme_labels_option(p)
     p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser("collect", help="fetch each row's source_url and write a full-text "

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 from scipy.stats import false_discovery_control, norm
 
 from .features import MIN_DF, NGRAM_RANGE, make_count_vectorizer
+from .paths import DATA_DIR
 
 __all__ = [
     "COLUMNS",
+    "SPEAKER_WORDS_FILE",
+    "speaker_words",
     "distinctive_terms",
     "compare_groups",
     "top_terms",
+    "groups_without_terms",
 ]
+
+#: The list of speaker-label words (roles, organisation types, institutions) that
+#: :func:`top_terms` leaves out with ``exclude_speakers=True``: one word a line, ``#``
+#: comments.
+SPEAKER_WORDS_FILE = DATA_DIR / "speaker_words.txt"
 
 #: Columns of every table this module returns, in order.
 COLUMNS = ["group", "term", "log_odds", "variance", "z", "p", "p_adj", "count_group",
@@ -138,6 +150,24 @@ def _group_counts(labels: pd.Series, counts, value: str) -> np.ndarray:
 # -- public functions --------------------------------------------------------------------------
 
 
+def speaker_words(path: str | os.PathLike[str] | None = None) -> frozenset[str]:
+    """Return the speaker-label words of :data:`SPEAKER_WORDS_FILE` (or of ``path``).
+
+    They name who speaks (``ministry``, ``committee``, ``chairman``, ``court``...) rather
+    than what is argued; the group coding already tells the speakers apart.
+
+    Examples
+    --------
+    >>> {"ministry", "spokesman", "court"} <= speaker_words()
+    True
+    >>> "rights" in speaker_words()
+    False
+    """
+    text = open(path or SPEAKER_WORDS_FILE, encoding="utf-8").read()
+    return frozenset(line.strip().lower() for line in text.splitlines()
+                     if line.strip() and not line.lstrip().startswith("#"))
+
+
 def distinctive_terms(
     corpus: pd.DataFrame,
     by: str = "group",
@@ -204,7 +234,9 @@ def distinctive_terms(
         Columns :data:`COLUMNS`: ``group``, ``term``, ``log_odds``, ``variance``, ``z``,
         ``p``, ``p_adj``, ``count_group``, ``count_rest`` (count in all other groups),
         ``n_group``, ``n_rest`` (term occurrences in the group and the rest). Sorted by
-        group (order above), then ``z`` descending, then term.
+        group (order above), then ``z`` descending, then term. ``attrs["groups"]`` lists
+        every group compared, also one with no term reaching ``min_count`` (see
+        :func:`groups_without_terms`).
 
     References
     ----------
@@ -237,7 +269,9 @@ def distinctive_terms(
     for name in groups:
         own = _group_counts(labels, counts, name)
         tables.append(_comparison(name, terms, own, totals - own, alpha, min_count))
-    return pd.concat(tables, ignore_index=True)
+    out = pd.concat(tables, ignore_index=True)
+    out.attrs["groups"] = list(groups)
+    return out
 
 
 def compare_groups(
@@ -284,8 +318,21 @@ def compare_groups(
         drop=True)
 
 
+def _nested(term: str, other: str) -> bool:
+    """True if the words of one term all occur in the other ("human", "human rights")."""
+    a, b = set(term.split()), set(other.split())
+    return term != other and (a <= b or b <= a)
+
+
 def top_terms(
-    table: pd.DataFrame, n: int = 10, *, significant: bool = False, alpha: float = 0.05
+    table: pd.DataFrame,
+    n: int = 10,
+    *,
+    significant: bool = False,
+    alpha: float = 0.05,
+    exclude_speakers: bool = False,
+    exclude: Iterable[str] | None = None,
+    collapse_nested: bool = False,
 ) -> pd.DataFrame:
     """Return the ``n`` most distinctive terms of each group: positive ``z``, largest first.
 
@@ -299,6 +346,19 @@ def top_terms(
         Keep only terms with ``p_adj < alpha``.
     alpha : float
         The false discovery rate for ``significant``.
+    exclude_speakers : bool, default False
+        Leave out a term any of whose words is a speaker label (:func:`speaker_words`):
+        "interior ministry", "standing committee", "chairman".
+    exclude : iterable of str, optional
+        More words to leave out in the same way (lower case).
+    collapse_nested : bool, default False
+        Of a unigram and a bigram that contains it ("human", "human rights"), or two terms
+        of which one's words all occur in the other, keep only the one of larger ``z`` (the
+        first in the order above).
+
+    Selection only: ``p_adj`` stays the Benjamini-Hochberg adjustment over all the terms
+    of the comparison. ``attrs["groups_without_terms"]`` of the result lists the groups of
+    ``table`` (``table.attrs["groups"]`` when set) left with no term.
 
     Returns
     -------
@@ -313,12 +373,49 @@ def top_terms(
     >>> top = top_terms(distinctive_terms(toy, min_count=1, min_df=1, ngram=1), n=1)
     >>> top[["group", "term"]].values.tolist()
     [['industry', 'exports'], ['state', 'security']]
+    >>> table = pd.DataFrame({"group": ["a"] * 3, "term": ["human rights", "human", "ministry"],
+    ...                       "z": [3.0, 2.0, 1.0], "p_adj": [0.01] * 3})
+    >>> top_terms(table, exclude_speakers=True, collapse_nested=True)["term"].tolist()
+    ['human rights']
     """
     keep = table["z"] > 0
     if significant:
         keep &= table["p_adj"] < alpha
+    words = set(speaker_words()) if exclude_speakers else set()
+    words |= {str(w).lower() for w in (exclude or ())}
+    if words:
+        keep &= ~table["term"].astype(str).map(
+            lambda t: any(w.lower() in words for w in t.split()))
     chosen = table[keep].sort_values(["z", "term"], ascending=[False, True], kind="stable")
-    order = {g: i for i, g in enumerate(dict.fromkeys(table["group"]))}
-    chosen = chosen.assign(_order=chosen["group"].map(order))
-    chosen = chosen.sort_values("_order", kind="stable").groupby("group", sort=False).head(n)
-    return chosen.drop(columns="_order").reset_index(drop=True)
+    groups = list(table.attrs.get("groups") or dict.fromkeys(table["group"].astype(str)))
+    order = {str(g): i for i, g in enumerate(groups)}
+    chosen = chosen.assign(_order=chosen["group"].astype(str).map(order))
+    chosen = chosen.sort_values("_order", kind="stable")
+    if collapse_nested:
+        rows = []
+        for _, part in chosen.groupby("group", sort=False, observed=True):
+            kept: list[str] = []
+            for i, term in zip(part.index, part["term"].astype(str), strict=True):
+                if not any(_nested(term, k) for k in kept):
+                    kept.append(term)
+                    rows.append(i)
+        chosen = chosen.loc[rows]
+    chosen = chosen.groupby("group", sort=False, observed=True).head(n)
+    out = chosen.drop(columns="_order").reset_index(drop=True)
+    present = set(out["group"].astype(str))
+    out.attrs["groups"] = [str(g) for g in groups]
+    out.attrs["groups_without_terms"] = [str(g) for g in groups if str(g) not in present]
+    return out
+
+
+def groups_without_terms(top: pd.DataFrame) -> list[str]:
+    """The groups a :func:`top_terms` table holds no term for (none are dropped silently).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"group": ["a", "b"], "term": ["x", "y"], "z": [2.0, -1.0],
+    ...                       "p_adj": [0.01, 0.5]})
+    >>> groups_without_terms(top_terms(table))
+    ['b']
+    """
+    return list(top.attrs.get("groups_without_terms", []))

@@ -1,14 +1,28 @@
 """The publication figures: each a function from the corpus to (figure, data), and their files.
 
-Every figure function takes a loaded corpus and returns a matplotlib ``Figure`` and the tidy
-table drawn in it. :data:`FIGURES` lists them in reading order; :func:`write_figures`
-(:func:`build_figures`, then :func:`save_figures`) writes each as PNG, SVG and CSV beside a
-``manifest.json`` with the SHA-256 of every file, and two runs on the same corpus write the
-same bytes.
+Every figure function takes a loaded corpus and keyword parameters and returns a matplotlib
+``Figure`` and the tidy table drawn in it. Nothing about the case is fixed in the code: the
+case country, its window, the periods of the over-time figures, the topic named in titles
+and the corpus named in footnotes are parameters, each with a default resolved from the
+data (:func:`resolve_case`), so that another corpus or another case gets its own figures.
+:data:`FIGURES` lists them in reading order; :func:`write_figures` (:func:`build_figures`,
+then :func:`save_figures`) writes each as PNG, SVG and CSV beside a ``manifest.json`` with
+the SHA-256 of every file, and two runs on the same corpus write the same bytes.
+
+How the figures show their evidence:
+
+- every point, bar or row carries its number of statements ``n``; a point drawn from fewer
+  than :data:`discourse.style.SMALL_N` (10) statements is hollow;
+- a pooled period (several years drawn as one, e.g. ``2011–23``) is a horizontal segment
+  across its slot, never joined to the years by a line;
+- intervals are bars, not bands, so that groups do not blur together;
+- a figure drawn from fewer than :data:`discourse.style.MIN_FIGURE_N` statements says so
+  under its title.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import secrets
@@ -18,9 +32,10 @@ import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure, SubFigure
@@ -29,20 +44,26 @@ from matplotlib.lines import Line2D
 from . import __version__, plots, schema, style
 from .corpus import corpus_digest
 from .paths import DATA_DIR, file_sha256
-from .timeline import category_shares, counts_by_period, frame_shares, indicators, prevalence
+from .timeline import Period, counts_by_period, frame_shares, indicators, net_stance, prevalence
 
 __all__ = [
-    "FOCUS_COUNTRY",
-    "FOCUS_WINDOW",
     "ERA_STARTS",
+    "ERA_MIN_STATEMENTS",
+    "WINDOW_MONTHS",
     "N_THEMES",
     "N_TERMS",
     "MIN_COUNTRY_STATEMENTS",
+    "SMALL_N",
+    "MIN_FIGURE_N",
     "FigureDataError",
     "FigureSpec",
+    "Case",
     "FIGURES",
+    "FIGURE_PARAMS",
     "BuiltFigures",
     "load_events",
+    "default_periods",
+    "resolve_case",
     "figure_statements_per_month",
     "figure_stance_over_time",
     "figure_frame_heatmap",
@@ -55,27 +76,42 @@ __all__ = [
     "write_figures",
 ]
 
-#: Figure 1 follows the trigger case: statements about Pakistan in this window (inclusive).
-FOCUS_COUNTRY = "PK"
-FOCUS_WINDOW = ("2024-01-01", "2025-06-30")
-#: Over-time figures pool years into eras starting in these years (and one from the first
-#: year of the corpus), the ``period`` of :func:`discourse.timeline.period_labels`: years
-#: before 2024 hold too few statements per group to be read one by one.
+#: The eras of the shipped corpus, as :func:`default_periods` finds them (kept to document
+#: it; the figures resolve their periods from the data, see ``period``).
 ERA_STARTS: tuple[int, ...] = (2024, 2025, 2026)
+#: :func:`default_periods`: the latest years holding at least this many statements each are
+#: drawn one by one; the years before them are pooled into one era.
+ERA_MIN_STATEMENTS = 30
+#: Length in months of the default window of figure 1 (see :func:`resolve_case`).
+WINDOW_MONTHS = 18
 #: Themes in figure 5: the number that ``discourse themes`` (stability, then coherence,
 #: :func:`discourse.themes.choose_n_themes`) chose on the shipped corpus when last checked,
 #: fixed here because choosing takes some 20 s. Re-check it when the corpus or the
-#: features change.
+#: features change. A corpus too small for it gets the number chosen among those it
+#: supports.
 N_THEMES = 9
 #: Terms shown per group in figure 6.
 N_TERMS = 10
 #: Figure 7 shows the countries with at least this many statements (global and EU-level
 #: statements left out).
 MIN_COUNTRY_STATEMENTS = 8
+#: See :data:`discourse.style.SMALL_N` and :data:`discourse.style.MIN_FIGURE_N`.
+SMALL_N = style.SMALL_N
+MIN_FIGURE_N = style.MIN_FIGURE_N
 
-_FOCUS_NAME = style.country_label(FOCUS_COUNTRY)
-_CI_NOTE = "Bands: 95% Wilson intervals."
+#: Corpus ``scope`` codes whose statements are about VPNs: a corpus of these only is named
+#: "VPNs" in titles by default; any other corpus gets no topic word.
+_VPN_SCOPES = frozenset({"vpn", "circumvention_context"})
+_NOT_COUNTRIES = ("XX", "EU", "")
 _FOOTNOTE_SIZE = 6.5
+_NET_NOTE = ("Net stance: share of the statements coded for stance that oppose restriction "
+             "minus the share that support it (+1: all oppose, −1: all support). Bars: 95% "
+             "adjusted Wald intervals (Bonett & Price 2012).")
+
+
+def _n_note() -> str:
+    return (f"Small numbers: statements behind each point; hollow points rest on fewer "
+            f"than {SMALL_N}.")
 
 
 class FigureDataError(ValueError):
@@ -87,20 +123,40 @@ class FigureDataError(ValueError):
 
 
 class FigureSpec(NamedTuple):
-    """A registered figure: its title and the function that builds it from a corpus."""
+    """A registered figure: what it shows, and the function that builds it from a corpus.
+
+    The title drawn (and written to the manifest) depends on the case and topic; ``title``
+    here is a description free of either.
+    """
 
     title: str
-    build: Callable[[pd.DataFrame], tuple[Figure, pd.DataFrame]]
+    build: Callable[..., tuple[Figure, pd.DataFrame]]
 
 
-# -- shared helpers ----------------------------------------------------------------------------
+class Case(NamedTuple):
+    """The case and wording the figures are drawn for (see :func:`resolve_case`)."""
+
+    #: ISO code of the case country of figure 1 (None: the corpus names no country).
+    country: str | None
+    #: First and last day of figure 1.
+    window: tuple[pd.Timestamp, pd.Timestamp]
+    #: Periods of the over-time figures (as :func:`discourse.timeline.period_labels`).
+    period: Period
+    #: What is regulated, for titles ("VPNs"); "" names none.
+    topic: str
+    #: The corpus as named in footnotes ("Source: <corpus_name>, n statements").
+    corpus_name: str
+
+
+# -- resolving the case ------------------------------------------------------------------------
 
 
 def load_events(path: str | PathLike[str] | None = None) -> pd.DataFrame:
-    """Return the key events of the Pakistan case (``discourse/data/events.csv``).
+    """Return the key events of the shipped corpus's cases (``discourse/data/events.csv``).
 
     Each row is documented by a statement of the shipped corpus (``statement_id``), whose
-    date and source address it takes.
+    date and source address it takes; figure 1 shows the events whose statement is in the
+    corpus and about the case country.
 
     Examples
     --------
@@ -112,8 +168,140 @@ def load_events(path: str | PathLike[str] | None = None) -> pd.DataFrame:
     return events
 
 
-def _new_figure(title: str, width: float, height: float) -> Figure:
+def default_periods(corpus: pd.DataFrame, min_statements: int = ERA_MIN_STATEMENTS) -> Period:
+    """The periods of the over-time figures when none are given: eras resolved from the data.
+
+    Going back from the last year, every year with at least ``min_statements`` statements
+    is a period of its own, up to the first year that has fewer; all years before that
+    are pooled into one era. With no such year every year is pooled (``"all"``); with
+    every year such a year, ``"year"``. On the shipped corpus this gives the eras
+    :data:`ERA_STARTS`: 2011–23 pooled, then 2024, 2025 and 2026.
+
+    Examples
+    --------
+    >>> toy = pd.DataFrame({"date": pd.to_datetime(["2019-05-01"] * 3 + ["2024-01-01"] * 40
+    ...                                            + ["2025-01-01"] * 35)})
+    >>> default_periods(toy)
+    (2024, 2025)
+    """
+    years = corpus["date"].dropna().dt.year.value_counts()
+    if years.empty:
+        return "all"
+    span = range(int(years.index.min()), int(years.index.max()) + 1)
+    own = []
+    for year in reversed(span):
+        if years.get(year, 0) < min_statements:
+            break
+        own.append(year)
+    if not own:
+        return "all"
+    if len(own) == len(span):
+        return "year"
+    return tuple(sorted(own))
+
+
+def _country_codes(corpus: pd.DataFrame) -> pd.Series:
+    if "country" not in corpus:
+        return pd.Series("", index=corpus.index)
+    return corpus["country"].astype(object).where(corpus["country"].notna(), "").astype(str)
+
+
+def resolve_case(
+    corpus: pd.DataFrame,
+    *,
+    case_country: str | None = None,
+    window: tuple[str, str] | None = None,
+    period: Period | None = None,
+    topic: str | None = None,
+    corpus_name: str | None = None,
+) -> Case:
+    """Resolve the case and wording of the figures from the parameters and the corpus.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A loaded corpus.
+    case_country : str, optional
+        ISO code of figure 1's case. Default: the country with most statements (global
+        ``XX`` and EU-level statements left out; ties: alphabetical), so ``"PK"`` for the
+        shipped corpus; None when the corpus names no country.
+    window : (str, str), optional
+        First and last day of figure 1 (ISO dates, inclusive). Default:
+        :data:`WINDOW_MONTHS` months from 1 January of the year of the case's busiest
+        month (ties: the earliest); without a case country, the corpus's whole span.
+    period : str or sequence of int, optional
+        Periods of the over-time figures, as in :func:`discourse.timeline.period_labels`
+        (``"year"``, ``"quarter"``, ``"month"``, ``"all"`` or era start years). Default:
+        :func:`default_periods`.
+    topic : str, optional
+        What is regulated, named in titles ("VPNs", "social-media use"). Default: "VPNs"
+        if every statement's ``scope`` is a VPN scope (the shipped corpus), else none:
+        titles then speak of restriction in general.
+    corpus_name : str, optional
+        The corpus in footnotes. Default: "discourse corpus" for a VPN corpus (as above),
+        else "the corpus".
+
+    Raises
+    ------
+    ValueError
+        A window that is not two dates, or ends before it starts.
+
+    Examples
+    --------
+    >>> from discourse import load_corpus
+    >>> case = resolve_case(load_corpus())
+    >>> case.country, case.topic, [f"{d:%Y-%m-%d}" for d in case.window]
+    ('PK', 'VPNs', ['2024-01-01', '2025-06-30'])
+    >>> resolve_case(load_corpus(), case_country="IN").country
+    'IN'
+    """
+    codes = _country_codes(corpus)
+    if case_country is None:
+        sizes = codes[~codes.isin(_NOT_COUNTRIES)].value_counts()
+        country = (sorted(sizes.index, key=lambda c: (-int(sizes[c]), c))[0]
+                   if len(sizes) else None)
+    else:
+        country = str(case_country).strip().upper()
+    if window is not None:
+        try:
+            start, end = (pd.Timestamp(d) for d in window)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"window must be two dates (start, end), not {window!r}") from err
+        if end < start:
+            raise ValueError(f"window ends ({end:%Y-%m-%d}) before it starts "
+                             f"({start:%Y-%m-%d})")
+    elif country is not None and (codes == country).any():
+        months = corpus.loc[codes == country, "date"].dt.to_period("M").value_counts()
+        busiest = sorted(months.index, key=lambda m: (-int(months[m]), m))[0]
+        start = pd.Timestamp(year=busiest.year, month=1, day=1)
+        end = start + pd.DateOffset(months=WINDOW_MONTHS) - pd.Timedelta(days=1)
+    elif len(corpus):
+        start, end = corpus["date"].min().normalize(), corpus["date"].max().normalize()
+    else:
+        start = end = pd.Timestamp("1970-01-01")
+    vpn = ("scope" in corpus and len(corpus)
+           and set(corpus["scope"].dropna().astype(str)) <= _VPN_SCOPES
+           and corpus["scope"].notna().all())
+    return Case(
+        country=country,
+        window=(start, end),
+        period=default_periods(corpus) if period is None else period,
+        topic=("VPNs" if vpn else "") if topic is None else str(topic).strip(),
+        corpus_name=(("discourse corpus" if vpn else "the corpus") if corpus_name is None
+                     else str(corpus_name)),
+    )
+
+
+# -- shared helpers ----------------------------------------------------------------------------
+
+
+def _new_figure(title: str, width: float, height: float, n: int | None = None) -> Figure:
+    """A figure with a left-aligned title; one drawn from fewer than :data:`MIN_FIGURE_N`
+    statements says so under the title."""
     fig = Figure(figsize=(width, height), layout="constrained")
+    if n is not None and n < MIN_FIGURE_N:
+        title += (f"\nCaution: drawn from only {n} statement{'s' if n != 1 else ''}, "
+                  "too few to read")
     fig.suptitle(title, x=0.01, ha="left")
     return fig
 
@@ -142,8 +330,13 @@ def _date_span(corpus: pd.DataFrame) -> str:
     return f"{corpus['date'].min():%b %Y} – {corpus['date'].max():%b %Y}"
 
 
-def _source(corpus: pd.DataFrame, what: str = "statements") -> str:
-    return f"Source: discourse corpus, n = {len(corpus)} {what} ({_date_span(corpus)})."
+def _source(case: Case, corpus: pd.DataFrame, what: str = "statements") -> str:
+    return (f"Source: {case.corpus_name}, {len(corpus)} {what} ({_date_span(corpus)}).")
+
+
+def _restricting(case: Case) -> str:
+    """" on restricting VPNs", or " on restriction" without a topic."""
+    return f" on restricting {case.topic}" if case.topic else " on restriction"
 
 
 def _drop_period(table: pd.DataFrame) -> pd.DataFrame:
@@ -151,21 +344,33 @@ def _drop_period(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=["period", "period_start"]).reset_index(drop=True)
 
 
-def _era_note(corpus: pd.DataFrame, table: pd.DataFrame) -> str:
-    """Say which years the first period pools and where the last year ends."""
-    first = str(table.sort_values("period_start", kind="stable")["period"].iloc[0])
+def _mark_pooled(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``pooled``: True for a period that pools several years (an era such as
+    ``2011–23``), drawn as a segment across its slot."""
+    out = table.copy()
+    out.insert(out.columns.get_loc("period_start") + 1, "pooled",
+               out["period"].astype(str).str.contains("–"))
+    return out
+
+
+def _period_note(corpus: pd.DataFrame, table: pd.DataFrame) -> str:
+    """Say which periods pool several years and where the last year ends."""
+    pooled = sorted(set(table.loc[table["pooled"], "period"].astype(str)))
+    note = (f"{', '.join(pooled)}: several years pooled (few statements per year), drawn as "
+            "a segment across the period." if pooled else "")
     last = corpus["date"].max()
-    note = f"Years {first} are pooled (few statements per year)." if "–" in first else ""
-    if (last.month, last.day) != (12, 31):
+    if len(corpus) and (last.month, last.day) != (12, 31):
         note += f" {last.year} runs to {last.day} {last:%b}."
     return note.strip()
 
 
 def _require(corpus: pd.DataFrame, *, stance: bool = False, frames: bool = False) -> None:
     """Raise :class:`FigureDataError` if no statement is coded for what a figure shows."""
-    if stance and corpus["stance"].isna().all():
+    if corpus.empty:
+        raise FigureDataError("the corpus holds no statement")
+    if stance and ("stance" not in corpus or corpus["stance"].isna().all()):
         raise FigureDataError("no statement is coded for stance")
-    if frames and not any(len(f) for f in corpus["frames"]):
+    if frames and ("frames" not in corpus or not any(len(f) for f in corpus["frames"])):
         raise FigureDataError("no statement is coded for frames")
 
 
@@ -183,28 +388,31 @@ def _groups_present(corpus: pd.DataFrame) -> list[str]:
     return [g for g in schema.GROUPS if g in present]
 
 
-def _n_ticks(ax, part: pd.DataFrame) -> None:
-    """Label the period ticks of one panel with the period and its number of statements."""
-    cells = part.drop_duplicates("period").sort_values("period_start")
-    ax.set_xticks(range(len(cells)), [f"{p}\nn={n}" for p, n in zip(cells["period"],
-                                                                     cells["n"], strict=True)])
+def _marker_handles() -> list[Line2D]:
+    return [Line2D([], [], color="#555555", marker="o", linestyle="none",
+                   label=f"n ≥ {SMALL_N}"),
+            Line2D([], [], color="#555555", marker="o", markerfacecolor="white",
+                   linestyle="none", label=f"n < {SMALL_N}")]
 
 
 def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: str,
                       panels: Sequence[str], titles: dict[str, str], ncols: int,
                       groups: Sequence[str], ylabel: str = "Share of statements",
-                      title_size: float | None = None) -> np.ndarray:
-    """Panels of ``panel_col`` values, one line per group with its band (figures 4, 5).
+                      title_size: float | None = None,
+                      ylim: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+    """Panels of ``panel_col`` values, one series of estimates per group (figures 4, 5).
 
-    The group legend goes into the first unused cell of the grid, or above the panels.
+    The legend (groups, and filled / hollow markers) goes into the first unused cell of
+    the grid, or above the panels.
     """
     nrows = int(np.ceil(len(panels) / ncols))
     grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
     axes = plots.plot_small_multiples(
-        table, panel=panel_col, plot_func=plots.plot_shares_over_time, axes=grid,
+        table, panel=panel_col, plot_func=plots.plot_period_estimates, axes=grid,
         panels=panels, titles=titles,
         title_kwargs={"fontweight": "normal", **({"fontsize": title_size} if title_size else {})},
-        x="period", y="share", hue="group", legend=False, ylabel="",
+        x="period", y="share", hue="group", hue_order=list(groups), legend=False, ylabel="",
+        ylim=ylim, n_rotation=90, n_fontsize=5.0, dodge=0.24,
     )
     flat = grid.ravel()
     for ax in flat[: len(panels)]:
@@ -214,8 +422,8 @@ def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: s
             ax.xaxis.set_tick_params(labelbottom=True)
     for row in grid:
         row[0].set_ylabel(ylabel)
-    handles = [Line2D([], [], color=style.GROUP_COLORS[g], marker="o", label=style.display_name(g))
-               for g in groups]
+    handles = [Line2D([], [], color=style.GROUP_COLORS.get(g, style.NEUTRAL_GREY), marker="o",
+                      label=style.display_name(g)) for g in groups] + _marker_handles()
     if len(flat) > len(panels):
         spare = flat[len(panels)]
         spare.set_visible(True)
@@ -227,20 +435,59 @@ def _over_time_panels(fig: Figure | SubFigure, table: pd.DataFrame, panel_col: s
     return axes
 
 
+def _title(title: str | None, default: str) -> str:
+    return default if title is None else str(title)
+
+
 # -- 1 statements per month ----------------------------------------------------------------------
 
 
-def figure_statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
-    """Figure 1: statements about Pakistan per month by group, with the case's key events.
+def _case_events(corpus: pd.DataFrame, case: Case, events: pd.DataFrame | None
+                 ) -> pd.DataFrame | None:
+    """The events to mark: given, or those of :func:`load_events` documented by a
+    statement of this corpus about the case country; within the window."""
+    if events is None:
+        events = load_events()
+        codes = _country_codes(corpus)
+        ids = set(corpus.loc[codes == case.country, "id"].astype(str)) if "id" in corpus \
+            else set()
+        events = events[events["statement_id"].isin(ids)]
+    else:
+        events = events.copy()
+        events["date"] = pd.to_datetime(events["date"])
+    start, end = case.window
+    events = events[events["date"].between(start, end)]
+    return events if len(events) else None
 
-    Covers :data:`FOCUS_WINDOW`; a corpus with no statement about :data:`FOCUS_COUNTRY` in
-    it gets every statement, all dates, instead. The table's ``n`` adds up to the number
-    of statements drawn.
+
+def figure_statements_per_month(
+    corpus: pd.DataFrame,
+    *,
+    case_country: str | None = None,
+    window: tuple[str, str] | None = None,
+    topic: str | None = None,
+    corpus_name: str | None = None,
+    title: str | None = None,
+    events: pd.DataFrame | None = None,
+) -> tuple[Figure, pd.DataFrame]:
+    """Figure 1: statements about the case country per month by group, with key events.
+
+    Covers the case's ``window`` (see :func:`resolve_case` for the defaults of
+    ``case_country``, ``window``, ``topic`` and ``corpus_name``); a corpus that names no
+    country gets every statement in the window. Each bar carries its number of statements.
+    Events are ``events`` (``date`` and ``label`` columns), or by default those of
+    :func:`load_events` documented by a statement of this corpus about the case country.
+
+    Raises
+    ------
+    FigureDataError
+        The corpus has no statement about ``case_country``, or none in the window.
 
     Returns
     -------
     (Figure, DataFrame)
-        The table has ``group``, ``period`` (``"2024-11"``), ``period_start`` and ``n``.
+        The table has ``group``, ``period`` (``"2024-11"``), ``period_start`` and ``n``;
+        its ``n`` adds up to the number of statements drawn.
 
     Examples
     --------
@@ -248,22 +495,36 @@ def figure_statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFr
     >>> fig, table = figure_statements_per_month(load_corpus())
     >>> list(table.columns)
     ['group', 'period', 'period_start', 'n']
+    >>> _, india = figure_statements_per_month(load_corpus(), case_country="IN",
+    ...                                        window=("2017-01-01", "2026-12-31"))
+    >>> int(india["n"].sum()) == int((load_corpus()["country"] == "IN").sum())
+    True
     """
-    start, end = (pd.Timestamp(d) for d in FOCUS_WINDOW)
-    focus = corpus[(corpus["country"].astype(str) == FOCUS_COUNTRY)
-                   & corpus["date"].between(start, end)]
+    if corpus.empty:
+        raise FigureDataError("the corpus holds no statement")
+    case = resolve_case(corpus, case_country=case_country, window=window, topic=topic,
+                        corpus_name=corpus_name)
+    start, end = case.window
+    codes = _country_codes(corpus)
+    in_window = corpus["date"].between(start, end)
+    if case.country is not None:
+        about = codes == case.country
+        if not about.any():
+            raise FigureDataError(f"no statement is about the case country {case.country}")
+        focus = corpus[about & in_window]
+        place = style.country_label(case.country)
+    else:
+        about = pd.Series(True, index=corpus.index)
+        focus = corpus[in_window]
+        place = "All statements"
+    if focus.empty:
+        raise FigureDataError(f"no statement about {place} between {start:%Y-%m-%d} and "
+                              f"{end:%Y-%m-%d}")
+    on = f" on regulating {case.topic}" if case.topic else ""
+    default = f"{place}: statements{on} per month, {start:%b %Y} – {end:%b %Y}"
     with style.figure_style():
-        if len(focus):
-            title = FIGURES["statements_per_month"].title
-            months = pd.period_range(start, end, freq="M")
-            events = load_events()
-            events = events[events["date"].between(start, end)]
-            events = events if len(events) else None
-        else:
-            focus = corpus
-            title = "Statements on VPN regulation per month, all countries"
-            months = pd.period_range(corpus["date"].min(), corpus["date"].max(), freq="M")
-            events = None
+        months = pd.period_range(start, end, freq="M")
+        marked = _case_events(corpus, case, events)
         counts = counts_by_period(focus, "group", "month")
         groups = _groups_present(focus)
         grid = pd.MultiIndex.from_product([groups, months.astype(str)],
@@ -274,26 +535,32 @@ def figure_statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFr
         table["n"] = table["n"].astype(int)
 
         # the key: two columns of one line per event, 6.5 pt with 1.35 line spacing
-        key_height = np.ceil(len(events) / 2) * 6.5 * 1.35 / 72 if events is not None else 0
-        fig = _new_figure(title, style.DOUBLE_COLUMN, 3.8 + key_height)
-        if events is not None:
+        key_height = np.ceil(len(marked) / 2) * 6.5 * 1.35 / 72 if marked is not None else 0
+        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN, 3.8 + key_height,
+                          n=len(focus))
+        if marked is not None:
             ax, key = fig.subplots(2, 1, height_ratios=[3.0, key_height])
         else:
             ax, key = fig.subplots(1, 1), None
         plots.plot_counts_over_time(table, x="period_start", y="n", hue="group", ax=ax,
-                                    events=events)
+                                    events=marked)
+        totals = table.groupby("period_start")["n"].sum()
+        for month, total in totals.items():
+            if total > 0:
+                middle = mdates.date2num(month) + 15.2
+                ax.annotate(str(int(total)), (middle, total), xytext=(0, 1.5),
+                            textcoords="offset points", ha="center", va="bottom",
+                            fontsize=6, color="#333333", gid="n_label")
         if key is not None:
-            plots.plot_event_key(events, x="date", y="label", ax=key, ncols=2, width=68,
+            plots.plot_event_key(marked, x="date", y="label", ax=key, ncols=2, width=68,
                                  fontsize=6.5)
         total = int(table["n"].sum())
-        if events is not None:
-            all_focus = int((corpus["country"].astype(str) == FOCUS_COUNTRY).sum())
-            note = (f"Source: discourse corpus; n = {total} of the {all_focus} statements "
-                    f"about {style.country_label(FOCUS_COUNTRY)}. Statements dated only to "
-                    "the month are counted in it.\nNumbered lines: events, each documented "
-                    "by a statement of the corpus (discourse/data/events.csv).")
-        else:
-            note = _source(focus) + " Statements dated only to the month are counted in it."
+        note = (f"Source: {case.corpus_name}; {total} of the {int(about.sum())} statements "
+                f"about {place} (all dates). Statements dated only to the month are counted "
+                "in it; numbers on the bars: statements per month.")
+        if marked is not None:
+            note += ("\nNumbered lines: events, each documented by a statement of the corpus "
+                     "(discourse/data/events.csv).")
         _footnote(fig, note)
     return fig, table[["group", "period", "period_start", "n"]]
 
@@ -301,49 +568,64 @@ def figure_statements_per_month(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFr
 # -- 2 stance over time --------------------------------------------------------------------------
 
 
-def figure_stance_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
-    """Figure 2: share of each stance per group and period, one panel per group.
+def figure_stance_over_time(
+    corpus: pd.DataFrame,
+    *,
+    period: Period | None = None,
+    topic: str | None = None,
+    corpus_name: str | None = None,
+    title: str | None = None,
+) -> tuple[Figure, pd.DataFrame]:
+    """Figure 2: net stance on restriction per group and period, one line per group.
 
-    Periods pool years (see :data:`ERA_STARTS`); bands are Wilson 95 % intervals;
-    statements without a stance are left out. Each period tick carries its number of
-    statements.
+    The net stance index (:func:`discourse.timeline.net_stance`) is the share of a cell's
+    stance-coded statements that oppose restriction minus the share that support it, from
+    −1 (all support) to +1 (all oppose); conditional and neutral statements count in the
+    denominator on neither side. Bars are 95 % adjusted Wald intervals (Bonett and Price
+    2012, :func:`discourse.timeline.net_stance_interval`), which stay wide in small cells.
+    Every point carries its ``n``; points of fewer than :data:`SMALL_N` statements are
+    hollow; a pooled era is drawn as a segment across its slot, not joined to the years.
+    ``period`` defaults to :func:`default_periods`; ``topic``, ``corpus_name`` as in
+    :func:`resolve_case`. Statements without a stance are left out.
 
     Returns
     -------
     (Figure, DataFrame)
-        :func:`discourse.timeline.category_shares` of ``stance`` by ``group`` over the
-        periods: ``group``, ``period``, ``period_start``, ``stance``, ``n``, ``count``,
-        ``share``, ``ci_low``, ``ci_high``.
+        ``group``, ``period``, ``period_start``, ``pooled``, ``n``, ``opposes``,
+        ``supports``, ``net``, ``ci_low``, ``ci_high``.
 
     Examples
     --------
     >>> from discourse import load_corpus
     >>> fig, table = figure_stance_over_time(load_corpus())
-    >>> bool(table.groupby(["group", "period"])["share"].sum().round(6).eq(1).all())
-    True
+    >>> bool(table["net"].between(-1, 1).all()), sorted(table["period"].unique())
+    (True, ['2011–23', '2024', '2025', '2026'])
     """
     _require(corpus, stance=True)
-    table = category_shares(corpus, "stance", by="group", period=ERA_STARTS)
+    case = resolve_case(corpus, period=period, topic=topic, corpus_name=corpus_name)
+    coded = corpus.dropna(subset=["stance"])
+    table = _mark_pooled(net_stance(coded, "group", case.period))
     groups = [g for g in schema.GROUPS if g in set(table["group"])]
+    default = f"Net stance{_restricting(case)} over time, by group (all countries)"
     with style.figure_style():
-        fig = _new_figure(FIGURES["stance_over_time"].title, style.DOUBLE_COLUMN, 3.3)
+        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN, 3.4, n=len(coded))
         body = _body(fig)
-        axes = body.subplots(1, len(groups), sharey=True, squeeze=False)[0]
-        for ax, group in zip(axes, groups, strict=True):
-            part = table[table["group"] == group]
-            plots.plot_shares_over_time(part, x="period", y="share", hue="stance", ax=ax,
-                                        hue_order=list(schema.STANCES), legend=False,
-                                        ylabel="")
-            ax.set_title(style.display_name(group))
-            _n_ticks(ax, part)
-        axes[0].set_ylabel("Share of statements")
-        handles = [Line2D([], [], color=style.STANCE_COLORS[s], marker="o",
-                          label=style.display_name(s)) for s in schema.STANCES]
-        body.legend(handles=handles, loc="outside upper center", ncols=4, handlelength=1.5)
-        _footnote(fig, f"{_source(corpus.dropna(subset=['stance']), 'coded statements')} "
-                       f"{_era_note(corpus, table)} {_CI_NOTE}")
-    columns = ["group", "period", "period_start", "stance", "n", "count", "share", "ci_low",
-               "ci_high"]
+        ax = body.subplots()
+        plots.plot_period_estimates(table, x="period", y="net", hue="group", ax=ax,
+                                    hue_order=groups, legend=False, ylim=(-1.05, 1.05),
+                                    percent=False, dodge=0.18, n_fontsize=6,
+                                    ylabel="Net stance (oppose − support)")
+        ax.axhline(0, color="#777777", linewidth=0.6, linestyle=(0, (1, 2)), zorder=1)
+        ax.set_yticks([-1, -0.5, 0, 0.5, 1],
+                      ["−1 all support", "−0.5", "0", "+0.5", "+1 all oppose"])
+        handles = [Line2D([], [], color=style.GROUP_COLORS.get(g, style.NEUTRAL_GREY),
+                          marker="o", label=style.display_name(g)) for g in groups]
+        body.legend(handles=handles + _marker_handles(), loc="outside upper center",
+                    ncols=len(groups) + 2, handlelength=1.5)
+        _footnote(fig, f"{_source(case, coded, 'statements coded for stance')} "
+                       f"{_NET_NOTE}\n{_n_note()} {_period_note(corpus, table)}")
+    columns = ["group", "period", "period_start", "pooled", "n", "opposes", "supports",
+               "net", "ci_low", "ci_high"]
     return fig, _whole_counts(table[columns])
 
 
@@ -362,11 +644,18 @@ def _frame_order(corpus: pd.DataFrame) -> list[str]:
     return sorted(schema.FRAMES, key=lambda f: (-int(used[f]), schema.FRAMES.index(f)))
 
 
-def figure_frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+def figure_frame_heatmap(
+    corpus: pd.DataFrame,
+    *,
+    topic: str | None = None,
+    corpus_name: str | None = None,
+    title: str | None = None,
+) -> tuple[Figure, pd.DataFrame]:
     """Figure 3: share of each group's statements that use each frame, numbers in the cells.
 
     A statement may use several frames, so a row does not add up to 100 %. The last row
-    pools all statements; in each row the most used frame is printed in bold.
+    pools all statements; in each row the most used frame is printed in bold; each row
+    label carries its number of statements.
 
     Returns
     -------
@@ -383,6 +672,7 @@ def figure_frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     True
     """
     _require(corpus, frames=True)
+    case = resolve_case(corpus, topic=topic, corpus_name=corpus_name)
     table = pd.concat([_pooled_frame_shares(corpus, "group"),
                        _pooled_frame_shares(corpus, None)], ignore_index=True)
     order = _frame_order(corpus)
@@ -393,8 +683,10 @@ def figure_frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
              .drop(columns=["_row", "_col"]).reset_index(drop=True))
     sizes = table.drop_duplicates("group").set_index("group")["n"]
     row_labels = {g: f"{style.display_name(g)} (n={int(sizes[g])})" for g in rows}
+    what = f"the regulation of {case.topic}" if case.topic else "the issue"
+    default = f"How each group frames {what}: share of statements using each frame"
     with style.figure_style():
-        fig = _new_figure(FIGURES["frame_heatmap"].title, style.DOUBLE_COLUMN, 2.7)
+        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN, 2.7, n=len(corpus))
         ax = fig.subplots()
         plots.plot_heatmap(table, x="frame", y="group", hue="share", ax=ax, x_order=order,
                            y_order=rows, y_labels=row_labels, highlight_max=True,
@@ -402,10 +694,13 @@ def figure_frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
         ax.set_xticks(range(len(order)), [style.display_name(f).replace(" / ", " /\n")
                                           for f in order])
         ax.axhline(len(rows) - 1.5, color="white", linewidth=2.5)
-        _footnote(fig, f"{_source(corpus)} Cells: share of the row's statements coded with "
-                       "the frame; a statement may carry several frames, so rows do not sum "
-                       "to 100%.\nBold: the row's most used frame. Frames ordered by use "
-                       "in the whole corpus.")
+        small = [style.display_name(g) for g in rows if int(sizes[g]) < SMALL_N]
+        caution = (f" Rows of fewer than {SMALL_N} statements ({', '.join(small)}): read as "
+                   "hints." if small else "")
+        _footnote(fig, f"{_source(case, corpus)} Cells: share of the row's statements coded "
+                       "with the frame; a statement may carry several frames, so rows do not "
+                       "sum to 100%.\nBold: the row's most used frame. Frames ordered by use "
+                       f"in the whole corpus.{caution}")
     columns = ["group", "frame", "n", "count", "share", "ci_low", "ci_high"]
     return fig, _whole_counts(table[columns])
 
@@ -413,18 +708,26 @@ def figure_frame_heatmap(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
 # -- 4 frames over time --------------------------------------------------------------------------
 
 
-def figure_frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+def figure_frames_over_time(
+    corpus: pd.DataFrame,
+    *,
+    period: Period | None = None,
+    corpus_name: str | None = None,
+    title: str | None = None,
+) -> tuple[Figure, pd.DataFrame]:
     """Figure 4: share of statements using each frame per period, by group.
 
-    One panel per frame (ordered by use), one line per group with its Wilson 95 % band:
-    eight frames as lines of one panel would hide each other, while a panel per frame
-    lets the three groups be compared directly. Periods pool years (:data:`ERA_STARTS`).
+    One panel per frame (ordered by use), one series per group: each estimate a point
+    with its Wilson 95 % interval bar and its ``n`` (the group's statements in the
+    period), hollow below :data:`SMALL_N`; a pooled era is a segment across its slot.
+    Eight frames as lines of one panel would hide each other, while a panel per frame
+    lets the groups be compared directly. ``period`` defaults to :func:`default_periods`.
 
     Returns
     -------
     (Figure, DataFrame)
-        ``group``, ``period``, ``period_start``, ``frame``, ``n``, ``count``, ``share``,
-        ``ci_low``, ``ci_high``.
+        ``group``, ``period``, ``period_start``, ``pooled``, ``frame``, ``n``, ``count``,
+        ``share``, ``ci_low``, ``ci_high``.
 
     Examples
     --------
@@ -434,83 +737,142 @@ def figure_frames_over_time(corpus: pd.DataFrame) -> tuple[Figure, pd.DataFrame]
     True
     """
     _require(corpus, frames=True)
-    table = frame_shares(corpus, "group", ERA_STARTS)
+    case = resolve_case(corpus, period=period, corpus_name=corpus_name)
+    table = _mark_pooled(frame_shares(corpus, "group", case.period))
     order = _frame_order(corpus)
     groups = _groups_present(corpus)
+    default = "Frames over time: share of statements using each frame, by group"
     with style.figure_style():
-        fig = _new_figure(FIGURES["frames_over_time"].title, style.DOUBLE_COLUMN, 5.6)
+        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN, 5.8, n=len(corpus))
         body = _body(fig)
         _over_time_panels(body, table, "frame", order, {f: style.display_name(f) for f in order},
                           ncols=3, groups=groups)
-        _footnote(fig, f"{_source(corpus)} Share of each group's statements in the period "
-                       f"coded with the frame. {_era_note(corpus, table)} {_CI_NOTE}")
-    columns = ["group", "period", "period_start", "frame", "n", "count", "share", "ci_low",
-               "ci_high"]
+        _footnote(fig, f"{_source(case, corpus)} Share of each group's statements in the "
+                       "period coded with the frame; bars: Wilson 95% intervals.\n"
+                       f"{_n_note()} {_period_note(corpus, table)}")
+    columns = ["group", "period", "period_start", "pooled", "frame", "n", "count", "share",
+               "ci_low", "ci_high"]
     return fig, _whole_counts(table[columns])
 
 
 # -- 5 themes over time --------------------------------------------------------------------------
 
 
+def _theme_count(texts: list[str], actors: list[str] | None) -> int:
+    """:data:`N_THEMES` if the corpus supports it, else the number chosen among those it
+    supports (:func:`discourse.themes.choose_n_themes`, at most
+    ``n_statements // MIN_DOCS_PER_THEME``)."""
+    from .themes import MIN_DOCS_PER_THEME, choose_n_themes
+
+    cap = len(texts) // MIN_DOCS_PER_THEME
+    if cap >= N_THEMES:
+        return N_THEMES
+    if cap < 2:
+        raise FigureDataError(f"{len(texts)} statements support fewer than two themes "
+                              f"({MIN_DOCS_PER_THEME} statements per theme)")
+    try:
+        table = choose_n_themes(texts, actors, candidates=range(2, cap + 1))
+    except ValueError as err:
+        raise FigureDataError(f"no number of themes fits the corpus: {err}") from err
+    return int(table.loc[table["chosen"], "n_themes"].iloc[0])
+
+
 def figure_themes_over_time(
-    corpus: pd.DataFrame, n_themes: int = N_THEMES
+    corpus: pd.DataFrame,
+    n_themes: int | None = None,
+    *,
+    period: Period | None = None,
+    corpus_name: str | None = None,
+    title: str | None = None,
+    theme_labels: pd.DataFrame | str | PathLike[str] | bool | None = None,
 ) -> tuple[Figure, pd.DataFrame]:
     """Figure 5: mean weight of each theme in the statements of each group and period.
 
-    Fits a :class:`discourse.themes.ThemeModel` with ``n_themes`` themes to all the
-    statements (the themes of ``discourse themes``), then draws
-    the mean weights (:meth:`~discourse.themes.ThemeModel.weight_table` aggregated by
-    :func:`discourse.timeline.prevalence`) by group over the pooled periods: one panel
-    per theme, one line per group with its bootstrap 95 % band (1,000 resamples, seed 0).
+    Fits a :class:`discourse.themes.ThemeModel` with ``n_themes`` themes (default:
+    :data:`N_THEMES`, or on a corpus too small for it the number
+    :func:`discourse.themes.choose_n_themes` picks among those the corpus supports) to all
+    the statements, then draws the mean weights
+    (:meth:`~discourse.themes.ThemeModel.weight_table` aggregated by
+    :func:`discourse.timeline.prevalence`) by group over the periods: one panel per theme,
+    one series per group, each point with its bootstrap 95 % interval bar (1,000
+    resamples, seed 0) and its ``n``, hollow below :data:`SMALL_N`.
+
+    Themes are named by curated labels (:func:`discourse.themes.curated_labels`): from
+    ``theme_labels`` (a table or the path of a labels file; default None: the shipped
+    corpus's ``theme_labels.csv``); a theme no row matches keeps its generated label (its
+    top terms) with a :class:`discourse.themes.ThemeLabelWarning`. ``theme_labels=False``
+    uses the generated labels only.
 
     Returns
     -------
     (Figure, DataFrame)
-        ``group``, ``period``, ``period_start``, ``theme`` (id), ``label`` (the theme's
-        top terms), ``n``, ``share`` (mean weight), ``ci_low``, ``ci_high``.
+        ``group``, ``period``, ``period_start``, ``pooled``, ``theme`` (id), ``label``
+        (curated, or generated), ``top_terms`` (the generated label), ``n``, ``share``
+        (mean weight), ``ci_low``, ``ci_high``.
 
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> fig, table = figure_themes_over_time(load_corpus(), n_themes=4)
+    >>> fig, table = figure_themes_over_time(load_corpus(), n_themes=4, theme_labels=False)
     >>> int(table["theme"].nunique())
     4
     """
-    from .themes import ThemeModel
+    from .themes import ThemeModel, curated_labels
 
+    if corpus.empty:
+        raise FigureDataError("the corpus holds no statement")
+    case = resolve_case(corpus, period=period, corpus_name=corpus_name)
+    texts = corpus["text"].astype(str).tolist()
+    actors = corpus["actor"].astype(str).tolist() if "actor" in corpus else None
+    if n_themes is None:
+        n_themes = _theme_count(texts, actors)
     if len(corpus) < 2 * n_themes:
         raise FigureDataError(f"{n_themes} themes need {2 * n_themes} statements or more, "
                               f"not {len(corpus)}")
-    texts = corpus["text"].astype(str).tolist()
-    actors = corpus["actor"].astype(str).tolist() if "actor" in corpus else None
     model = ThemeModel(n_themes=n_themes, n_seeds=0, random_state=0).fit(texts, actors=actors)
+    if theme_labels is False:
+        names = list(model.labels_)
+    elif theme_labels is None or theme_labels is True:
+        names = curated_labels(model)
+    else:
+        names = curated_labels(model, theme_labels)
     data = corpus.reset_index(drop=True)
-    table = prevalence(data, model.weight_table(texts), "group", ERA_STARTS,
+    table = prevalence(data, model.weight_table(texts), "group", case.period,
                        method="bootstrap", n_boot=1000, random_state=0)
-    table = table.rename(columns={"variable": "label", "mean": "share"})
-    table.insert(table.columns.get_loc("label"), "theme",
-                 table["label"].map({lab: t for t, lab in enumerate(model.labels_)}))
+    table = _mark_pooled(table.rename(columns={"variable": "top_terms", "mean": "share"}))
+    theme_of = {lab: t for t, lab in enumerate(model.labels_)}
+    table.insert(table.columns.get_loc("top_terms"), "theme", table["top_terms"].map(theme_of))
+    table.insert(table.columns.get_loc("top_terms"), "label",
+                 table["theme"].map(dict(enumerate(names))))
     # panel titles: theme number and label, wrapped to the width of a panel
-    names = {str(t): textwrap.fill(f"{int(t) + 1}. {lab}", 34, subsequent_indent="    ")
-             for t, lab in zip(table["theme"], table["label"], strict=True)}
+    titles = {str(t): textwrap.fill(f"{t + 1}. {names[t]}", 34, subsequent_indent="    ")
+              for t in range(n_themes)}
     table["panel"] = table["theme"].astype(str)
-    panels = [str(t) for t in sorted(table["theme"].unique())]
+    panels = [str(t) for t in range(n_themes)]
     groups = _groups_present(corpus)
+    default = "Themes over time: mean theme weight of statements, by group"
     with style.figure_style():
-        fig = _new_figure(FIGURES["themes_over_time"].title, style.DOUBLE_COLUMN, 5.8)
+        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN, 6.2, n=len(corpus))
         body = _body(fig)
-        axes = _over_time_panels(body, table, "panel", panels, names,
-                                 ncols=min(3, len(panels)), groups=groups,
-                                 ylabel="Mean theme weight", title_size=8)
         top = float(table["ci_high"].max()) if len(table) else 1.0
-        for ax in axes:
-            ax.set_ylim(0, min(1.0, max(0.2, np.ceil(top * 10) / 10)))
-        _footnote(fig, f"{_source(corpus)} Themes: NMF of TF-IDF features, {n_themes} themes, "
-                       "named by their top terms; a statement's weights sum to 1.\n"
-                       f"Lines: mean weight per group and period. {_era_note(corpus, table)} "
-                       "Bands: bootstrap 95% intervals.")
-    columns = ["group", "period", "period_start", "theme", "label", "n", "share", "ci_low",
-               "ci_high"]
+        _over_time_panels(body, table, "panel", panels, titles,
+                          ncols=min(3, len(panels)), groups=groups,
+                          ylabel="Mean theme weight", title_size=8,
+                          ylim=(0.0, min(1.0, max(0.2, float(np.ceil(top * 10) / 10)))))
+        curated = sum(a != b for a, b in zip(names, model.labels_, strict=True))
+        if curated == n_themes:
+            naming = "named by curated labels (theme_labels.csv)"
+        elif curated:
+            naming = (f"{curated} of {n_themes} named by curated labels (theme_labels.csv), "
+                      "the others by their top terms")
+        else:
+            naming = "named by their top terms"
+        _footnote(fig, f"{_source(case, corpus)} Themes: NMF of TF-IDF features, {n_themes} "
+                       f"themes, {naming}; a statement's weights sum to 1.\nPoints: mean "
+                       "weight per group and period; bars: bootstrap 95% intervals. "
+                       f"{_n_note()} {_period_note(corpus, table)}")
+    columns = ["group", "period", "period_start", "pooled", "theme", "label", "top_terms",
+               "n", "share", "ci_low", "ci_high"]
     return fig, _whole_counts(table[columns])
 
 
@@ -518,127 +880,184 @@ def figure_themes_over_time(
 
 
 def figure_distinctive_terms(
-    corpus: pd.DataFrame, n_terms: int = N_TERMS
+    corpus: pd.DataFrame,
+    n_terms: int = N_TERMS,
+    *,
+    min_count: int = 5,
+    corpus_name: str | None = None,
+    title: str | None = None,
 ) -> tuple[Figure, pd.DataFrame]:
     """Figure 6: the terms each group uses more than the others, as z-scores with counts.
 
     :func:`discourse.contrast.distinctive_terms` compares each group with the rest of the
-    corpus; :func:`discourse.contrast.top_terms` keeps the ``n_terms`` of largest z per
-    group. Each bar is labelled with the term's count in the group and in the rest.
+    corpus (terms used at least ``min_count`` times); :func:`discourse.contrast.top_terms`
+    keeps the ``n_terms`` of largest z per group, leaving out speaker labels (words that
+    name who speaks, :func:`discourse.contrast.speaker_words`) and, of a word and a phrase
+    containing it, the weaker. Bars of terms significant at a 5 % false discovery rate
+    (Benjamini-Hochberg over all the terms of the comparison) are filled, the others
+    hollow; each bar is labelled with the term's count in the group and in the rest. A
+    group with no such term keeps its panel, which says so; the table's
+    ``attrs["groups_without_terms"]`` lists them.
+
+    Raises
+    ------
+    FigureDataError
+        Fewer than two groups, or no group has a term.
 
     Returns
     -------
     (Figure, DataFrame)
         The :func:`~discourse.contrast.top_terms` table: ``group``, ``term``, ``log_odds``,
         ``variance``, ``z``, ``p``, ``p_adj``, ``count_group``, ``count_rest``,
-        ``n_group``, ``n_rest``.
+        ``n_group``, ``n_rest``, and ``significant`` (``p_adj < 0.05``).
 
     Examples
     --------
     >>> from discourse import load_corpus
+    >>> from discourse.contrast import speaker_words
     >>> fig, table = figure_distinctive_terms(load_corpus())
     >>> int(table.groupby("group").size().max())
     10
+    >>> any(w in speaker_words() for t in table["term"] for w in t.split())
+    False
     """
     from .contrast import distinctive_terms, top_terms
 
-    if corpus["group"].nunique() < 2:
+    if "group" not in corpus or corpus["group"].nunique() < 2:
         raise FigureDataError("distinctive terms need statements of two groups or more")
-    full = distinctive_terms(corpus, by="group")
-    table = top_terms(full, n_terms).reset_index(drop=True)
+    case = resolve_case(corpus, corpus_name=corpus_name)
+    full = distinctive_terms(corpus, by="group", min_count=min_count)
+    table = top_terms(full, n_terms, exclude_speakers=True, collapse_nested=True)
+    empty = list(table.attrs.get("groups_without_terms", []))
     if table.empty:
-        raise FigureDataError("no term is frequent enough to compare the groups (see "
-                              "contrast.distinctive_terms, min_count); the corpus is too small")
-    groups = [g for g in schema.GROUPS if g in set(table["group"].astype(str))]
+        raise FigureDataError(f"no term is used at least {min_count} times and more by one "
+                              "group than by the rest (see contrast.distinctive_terms, "
+                              "min_count); the corpus is too small")
+    groups = [g for g in schema.GROUPS if g in set(full.attrs.get("groups", []))]
     table["group"] = pd.Categorical(table["group"].astype(str), categories=groups)
     table = (table.sort_values(["group", "z"], ascending=[True, False], kind="stable")
              .reset_index(drop=True))
     table["group"] = table["group"].astype(str)
+    table["significant"] = table["p_adj"] < 0.05
+    table.attrs["groups_without_terms"] = empty
+    default = "Terms that set each group's statements apart from the others'"
     with style.figure_style():
-        fig = _new_figure(FIGURES["distinctive_terms"].title, style.DOUBLE_COLUMN, 3.6)
+        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN, 3.7, n=len(corpus))
         axes = fig.subplots(1, len(groups), squeeze=False)[0]
+        top = float(table["z"].max()) if len(table) else 1.0
+        rows = int(table.groupby("group").size().max())
         for ax, group in zip(axes, groups, strict=True):
             part = table[table["group"] == group]
+            ax.set_title(style.display_name(group))
+            if part.empty:
+                ax.set_axis_off()
+                ax.text(0.5, 0.5, f"No term used at least {min_count} times\nmore by this "
+                        "group than by the rest", transform=ax.transAxes, ha="center",
+                        va="center", fontsize=7, color="#555555", gid="no_terms")
+                continue
             plots.plot_distinctive_terms(part, x="z", y="term", hue="group", ax=ax,
                                          group=group, n=n_terms, xlabel="z-score")
-            ax.set_title(style.display_name(group))
-        top = float(table["z"].max()) if len(table) else 1.0
-        for ax in axes:
             ax.set_xlim(0, top * 1.45)
-        _footnote(fig, f"{_source(corpus)} Each group against all other statements: z-score "
-                       "of the weighted log-odds ratio of a term (word or two-word phrase) "
-                       "with an informative Dirichlet prior (Monroe et al. 2008).\n"
-                       "Labels: occurrences in the group's statements vs in the rest. Pale "
-                       "bars: not significant at a 5% false discovery rate "
-                       "(Benjamini-Hochberg).")
+            ax.set_ylim(max(len(part), min(n_terms, rows)) - 0.5, -0.5)  # same bar heights
+        n_sig = int(table["significant"].sum())
+        missing = (f" No distinctive term: {', '.join(style.display_name(g) for g in empty)}."
+                   if empty else "")
+        _footnote(fig, f"{_source(case, corpus)} Each group against all other statements: "
+                       "z-score of the weighted log-odds ratio of a term (word or two-word "
+                       "phrase) with an informative Dirichlet prior (Monroe et al. 2008). "
+                       "Labels: occurrences in the group's statements vs in the rest.\n"
+                       f"Filled bars ({n_sig} of {len(table)}): significant at a 5% false "
+                       "discovery rate (Benjamini-Hochberg); hollow: not. Speaker labels "
+                       "(roles, organisation types, institutions: discourse/data/"
+                       "speaker_words.txt) left out; of a word and a phrase containing it, "
+                       f"the stronger shown.{missing}")
     columns = ["group", "term", "log_odds", "variance", "z", "p", "p_adj", "count_group",
-               "count_rest", "n_group", "n_rest"]
-    return fig, table[[c for c in columns if c in table.columns]]
+               "count_rest", "n_group", "n_rest", "significant"]
+    out = table[[c for c in columns if c in table.columns]]
+    out.attrs["groups_without_terms"] = empty
+    return fig, out
 
 
 # -- 7 country comparison ------------------------------------------------------------------------
 
 
 def figure_country_comparison(
-    corpus: pd.DataFrame, min_statements: int = MIN_COUNTRY_STATEMENTS
+    corpus: pd.DataFrame,
+    min_statements: int = MIN_COUNTRY_STATEMENTS,
+    *,
+    topic: str | None = None,
+    corpus_name: str | None = None,
+    title: str | None = None,
 ) -> tuple[Figure, pd.DataFrame]:
-    """Figure 7: stance shares and frame use by country, all dates pooled.
+    """Figure 7: net stance on restriction by country, split by group, with intervals.
 
-    Countries with at least ``min_statements`` statements, most statements first; global
-    (``XX``) and EU-level statements are left out. Left, the shares of the stances; right,
-    the share of statements using each frame, the country's most used frame in bold.
+    Countries with at least ``min_statements`` statements coded for stance, most first;
+    global (``XX``) and EU-level statements are left out. Each country has one point per
+    group (the net stance index of :func:`discourse.timeline.net_stance`, all dates
+    pooled) with its 95 % adjusted Wald interval and ``n``, hollow below :data:`SMALL_N`:
+    splitting by group keeps a country's mix of speakers out of its stance.
 
     Returns
     -------
     (Figure, DataFrame)
-        ``country``, ``country_name``, ``measure`` (``stance`` or ``frame``), ``code``,
-        ``n``, ``count``, ``share``, ``ci_low``, ``ci_high`` (Wilson 95 %).
+        ``country``, ``country_name``, ``group``, ``n``, ``opposes``, ``supports``,
+        ``net``, ``ci_low``, ``ci_high``.
 
     Examples
     --------
     >>> from discourse import load_corpus
     >>> fig, table = figure_country_comparison(load_corpus())
-    >>> table["country"].iloc[0]
-    'PK'
+    >>> table["country"].iloc[0], sorted(table["group"].unique())
+    ('PK', ['civil_society', 'industry', 'state'])
     """
-    _require(corpus, stance=True, frames=True)
-    codes = corpus["country"].astype(object).where(corpus["country"].notna(), "")
-    sizes = codes[~codes.isin(["XX", "EU", ""])].value_counts()
+    _require(corpus, stance=True)
+    case = resolve_case(corpus, topic=topic, corpus_name=corpus_name)
+    coded = corpus.dropna(subset=["stance"])
+    codes = _country_codes(coded)
+    sizes = codes[~codes.isin(_NOT_COUNTRIES)].value_counts()
     sizes = sizes[sizes >= min_statements]
     countries = sorted(sizes.index, key=lambda c: (-int(sizes[c]), c))
     if not countries:
-        raise FigureDataError(f"no country has {min_statements} or more statements")
-    chosen = corpus[codes.isin(countries)].copy()
+        raise FigureDataError(f"no country has {min_statements} or more statements coded "
+                              "for stance")
+    chosen = coded[codes.isin(countries)].copy()
     chosen["country"] = chosen["country"].astype(str)
-    stances = _drop_period(category_shares(chosen, "stance", by="country", period="all"))
-    stances = stances.rename(columns={"stance": "code"}).assign(measure="stance")
-    frames = _drop_period(frame_shares(chosen, "country", "all"))
-    frames = frames.rename(columns={"frame": "code"}).assign(measure="frame")
-    table = pd.concat([stances, frames], ignore_index=True)
+    groups = _groups_present(chosen)
+    parts = []
+    for group in groups:
+        part = _drop_period(net_stance(chosen[chosen["group"] == group], "country", "all"))
+        parts.append(part.assign(group=group))
+    table = pd.concat(parts, ignore_index=True)
     table["country"] = pd.Categorical(table["country"], categories=countries)
-    table["measure"] = pd.Categorical(table["measure"], categories=["stance", "frame"])
-    table = (table.sort_values(["country", "measure"], kind="stable").reset_index(drop=True))
+    table["group"] = pd.Categorical(table["group"], categories=groups)
+    table = table.sort_values(["country", "group"], kind="stable").reset_index(drop=True)
     table["country"] = table["country"].astype(str)
-    table["measure"] = table["measure"].astype(str)
+    table["group"] = table["group"].astype(str)
     table.insert(1, "country_name", table["country"].map(style.country_label))
     row_labels = {c: f"{style.country_label(c)} ({int(sizes[c])})" for c in countries}
+    default = f"Net stance{_restricting(case)} by country and group"
     with style.figure_style():
-        title = FIGURES["country_comparison"].title.replace(
-            str(MIN_COUNTRY_STATEMENTS), str(min_statements))
-        fig = _new_figure(title, style.DOUBLE_COLUMN, 3.8)
-        axes = fig.subplots(1, 2, width_ratios=[1.0, 1.3])
-        plots.plot_country_comparison(table, x="share", y="country", hue="code", axes=axes,
-                                      y_order=countries, y_labels=row_labels,
-                                      frames=_frame_order(corpus))
-        for ax in axes:
-            ax.set_title(ax.get_title(loc="left"), loc="left", fontweight="normal")
-        _footnote(fig, f"{_source(chosen)} Countries with at least {min_statements} "
-                       "statements (number in brackets); global and EU-level statements "
-                       "left out.\nA statement may use several frames; bold: the country's "
-                       "most used frame. Legality: legality / governance; morality: "
-                       "morality / religion.")
-    columns = ["country", "country_name", "measure", "code", "n", "count", "share", "ci_low",
-               "ci_high"]
+        fig = _new_figure(_title(title, default), style.DOUBLE_COLUMN,
+                          1.6 + 0.42 * len(countries), n=len(chosen))
+        body = _body(fig)
+        ax = body.subplots()
+        plots.plot_row_estimates(table, x="net", y="country", hue="group", ax=ax,
+                                 y_order=countries, y_labels=row_labels, hue_order=groups,
+                                 legend=False, xlabel="Net stance (oppose − support)",
+                                 xlim=(-1.05, 1.05), dodge=0.26)
+        ax.set_xticks([-1, -0.5, 0, 0.5, 1],
+                      ["−1\nall support", "−0.5", "0", "+0.5", "+1\nall oppose"])
+        handles = [Line2D([], [], color=style.GROUP_COLORS.get(g, style.NEUTRAL_GREY),
+                          marker="o", linestyle="none", label=style.display_name(g))
+                   for g in groups]
+        body.legend(handles=handles + _marker_handles(), loc="outside upper center",
+                    ncols=len(groups) + 2, handlelength=1.0)
+        _footnote(fig, f"{_source(case, chosen, 'statements coded for stance')} Countries "
+                       f"with at least {min_statements} such statements (number in "
+                       "brackets), all dates pooled; global and EU-level statements left "
+                       f"out.\n{_NET_NOTE} {_n_note()}")
+    columns = ["country", "country_name", "group", "n", "opposes", "supports", "net",
+               "ci_low", "ci_high"]
     return fig, _whole_counts(table[columns])
 
 
@@ -646,15 +1065,12 @@ def figure_country_comparison(
 
 FIGURES: dict[str, FigureSpec] = {
     "statements_per_month": FigureSpec(
-        f"{_FOCUS_NAME}: statements on VPN regulation per month, "
-        f"{pd.Timestamp(FOCUS_WINDOW[0]):%b %Y} – {pd.Timestamp(FOCUS_WINDOW[1]):%b %Y}",
+        "Statements about the case country per month, by group, with key events",
         figure_statements_per_month),
     "stance_over_time": FigureSpec(
-        "Stance on restricting VPNs over time, by group (all countries)",
-        figure_stance_over_time),
+        "Net stance on restriction over time, by group", figure_stance_over_time),
     "frame_heatmap": FigureSpec(
-        "How each group frames VPN regulation: share of statements using each frame",
-        figure_frame_heatmap),
+        "Share of each group's statements using each frame", figure_frame_heatmap),
     "frames_over_time": FigureSpec(
         "Frames over time: share of statements using each frame, by group",
         figure_frames_over_time),
@@ -665,9 +1081,13 @@ FIGURES: dict[str, FigureSpec] = {
         "Terms that set each group's statements apart from the others'",
         figure_distinctive_terms),
     "country_comparison": FigureSpec(
-        f"Stance and frames by country (countries with at least {MIN_COUNTRY_STATEMENTS} "
-        "statements)", figure_country_comparison),
+        "Net stance on restriction by country and group", figure_country_comparison),
 }
+
+#: The keyword parameters :func:`build_figures` and :func:`write_figures` pass on, each to
+#: the figures that take it.
+FIGURE_PARAMS = ("case_country", "window", "period", "topic", "corpus_name", "n_themes",
+                 "theme_labels", "n_terms", "min_statements", "min_count", "events")
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> None:
@@ -681,6 +1101,17 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
             out[name] = column.round(6)
     text = out.to_csv(index=False, lineterminator="\n")
     path.write_bytes(text.encode("utf-8"))
+
+
+def _param_text(value: Any) -> Any:
+    """A figure parameter as JSON: text, numbers and lists as they are, others as text."""
+    if isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_param_text(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return f"table of {len(value)} rows"
+    return str(value)
 
 
 class BuiltFigures(NamedTuple):
@@ -701,26 +1132,56 @@ def _wanted(ids: Iterable[str] | None) -> list[str]:
     return [i for i in FIGURES if i in wanted]
 
 
-def build_figures(corpus: pd.DataFrame, ids: Iterable[str] | None = None) -> BuiltFigures:
+def _check_params(params: dict[str, Any]) -> None:
+    unknown = sorted(set(params) - set(FIGURE_PARAMS))
+    if unknown:
+        raise TypeError(f"unknown figure parameter(s): {', '.join(unknown)}; known: "
+                        f"{', '.join(FIGURE_PARAMS)}")
+
+
+def _call(build: Callable[..., tuple[Figure, pd.DataFrame]], corpus: pd.DataFrame,
+          params: dict[str, Any]) -> tuple[Figure, pd.DataFrame]:
+    """Call a figure function with the parameters it takes (None values left out)."""
+    accepted = inspect.signature(build).parameters
+    return build(corpus, **{k: v for k, v in params.items()
+                            if k in accepted and v is not None})
+
+
+def build_figures(
+    corpus: pd.DataFrame, ids: Iterable[str] | None = None, **params: Any
+) -> BuiltFigures:
     """Build every figure of :data:`FIGURES` (or those in ``ids``) from a corpus.
 
-    A figure whose function raises :class:`FigureDataError`, or another ``ValueError`` of
-    an analysis that cannot be fitted to the corpus, is skipped with the reason.
+    ``params`` (names in :data:`FIGURE_PARAMS`: ``case_country``, ``window``, ``period``,
+    ``topic``, ``corpus_name``, ``n_themes``, ``theme_labels``, ``n_terms``,
+    ``min_statements``, ``min_count``, ``events``) go to every figure function that takes
+    them; None means the function's default. A figure whose function raises
+    :class:`FigureDataError`, or another ``ValueError`` of an analysis that cannot be
+    fitted to the corpus, is skipped with the reason. Warnings (a theme without a curated
+    label) are raised as usual.
+
+    Raises
+    ------
+    TypeError
+        A parameter name not in :data:`FIGURE_PARAMS`.
 
     Examples
     --------
     >>> from discourse import load_corpus
-    >>> built = build_figures(load_corpus(), ids=["frame_heatmap"])
+    >>> built = build_figures(load_corpus(), ids=["frame_heatmap"], topic="encryption")
     >>> list(built.figures), built.skipped
     (['frame_heatmap'], [])
+    >>> built.figures["frame_heatmap"][0].get_suptitle().split(":")[0]
+    'How each group frames the regulation of encryption'
     """
+    _check_params(params)
     built: dict[str, tuple[Figure, pd.DataFrame]] = {}
     skipped: list[dict[str, str]] = []
     with style.figure_style():
         for fid in _wanted(ids):
             spec = FIGURES[fid]
             try:
-                built[fid] = spec.build(corpus)
+                built[fid] = _call(spec.build, corpus, params)
             except ValueError as err:  # FigureDataError, or a model that cannot be fitted
                 skipped.append({"id": fid, "title": spec.title, "reason": str(err)})
     return BuiltFigures(built, skipped)
@@ -765,6 +1226,7 @@ def save_figures(
     corpus: pd.DataFrame,
     out_dir: str | PathLike[str],
     corpus_path: str | PathLike[str] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> dict:
     """Save built figures as PNG, SVG and CSV into ``out_dir``, with ``manifest.json``.
 
@@ -799,7 +1261,7 @@ def save_figures(
                 _write_csv(table, paths[2])
                 files = [{"path": p.name, "sha256": file_sha256(p), "bytes": p.stat().st_size}
                          for p in paths]
-                entries.append({"id": fid, "title": FIGURES[fid].title,
+                entries.append({"id": fid, "title": fig.get_suptitle().split("\n")[0],
                                 "rows": int(len(table)), "files": files})
         manifest = {
             "version": __version__,
@@ -807,6 +1269,8 @@ def save_figures(
             "corpus_sha256": file_sha256(corpus_path) if corpus_path is not None else None,
             "corpus_table_sha256": corpus_digest(corpus),
             "corpus_rows": int(len(corpus)),
+            "params": {k: _param_text(v) for k, v in sorted((params or {}).items())
+                       if v is not None},
             "figures": entries,
             "skipped": list(built.skipped),
         }
@@ -838,6 +1302,7 @@ def write_figures(
     out_dir: str | PathLike[str],
     corpus_path: str | PathLike[str] | None = None,
     ids: Iterable[str] | None = None,
+    **params: Any,
 ) -> dict:
     """Write every figure (or those in ``ids``) as PNG, SVG and CSV, and ``manifest.json``.
 
@@ -859,6 +1324,11 @@ def write_figures(
         (:func:`discourse.paths.file_sha256`) goes into the manifest.
     ids : iterable of str, optional
         Figures to write, in :data:`FIGURES` order (default: all).
+    **params
+        The case and wording (:data:`FIGURE_PARAMS`, see :func:`build_figures` and
+        :func:`resolve_case`): ``case_country="IN"``, ``window=("2024-01-01",
+        "2024-12-31")``, ``period="year"``, ``topic="social-media use"``,
+        ``corpus_name=...``, ``theme_labels=...``.
 
     Returns
     -------
@@ -866,7 +1336,8 @@ def write_figures(
         The manifest, as written (JSON, sorted keys): ``version`` (of discourse),
         ``matplotlib_version``, ``corpus_sha256`` (None without ``corpus_path``),
         ``corpus_table_sha256`` (of the loaded table, in canonical CSV form),
-        ``corpus_rows``, ``figures``: per figure ``id``, ``title``, ``rows`` (of its
+        ``corpus_rows``, ``params`` (the parameters given, as text), ``figures``: per
+        figure ``id``, ``title`` (as drawn, its first line), ``rows`` (of its
         table) and ``files`` (``path`` relative to ``out_dir``, ``sha256``, ``bytes``), and
         ``skipped``: figures the corpus cannot show (:class:`FigureDataError`, or another
         ``ValueError`` of an analysis that cannot be fitted to it), each with
@@ -882,6 +1353,7 @@ def write_figures(
     >>> [f["path"] for f in manifest["figures"][0]["files"]]
     ['frame_heatmap.png', 'frame_heatmap.svg', 'frame_heatmap.csv']
     """
+    _check_params(params)
     _output_folder(out_dir)  # refuse an unusable folder before the work of building
-    built = build_figures(corpus, ids)
-    return save_figures(built, corpus, out_dir, corpus_path=corpus_path)
+    built = build_figures(corpus, ids, **params)
+    return save_figures(built, corpus, out_dir, corpus_path=corpus_path, params=params)

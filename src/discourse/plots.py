@@ -35,11 +35,13 @@ __all__ = [
     "plot_counts_over_time",
     "plot_event_key",
     "plot_shares_over_time",
+    "plot_period_estimates",
     "plot_heatmap",
     "plot_small_multiples",
     "plot_distinctive_terms",
     "plot_stacked_shares",
     "plot_country_comparison",
+    "plot_row_estimates",
 ]
 
 EVENT_COLOR = "#444444"
@@ -398,6 +400,158 @@ def plot_shares_over_time(
     return ax
 
 
+def plot_period_estimates(
+    data: pd.DataFrame,
+    *,
+    x: str = "period",
+    y: str = "share",
+    hue: str = "group",
+    ax: Axes | None = None,
+    ci: tuple[str, str] | None = ("ci_low", "ci_high"),
+    n: str | None = "n",
+    pooled: str | None = "pooled",
+    hue_order: Sequence[str] | None = None,
+    colors: Mapping[str, str] | None = None,
+    hue_labels: Mapping[str, str] | None = None,
+    ylabel: str = "Share of statements",
+    ylim: tuple[float, float] | None = (0.0, 1.0),
+    percent: bool = True,
+    legend: bool = True,
+    small_n: int = style.SMALL_N,
+    dodge: float = 0.2,
+    n_fontsize: float = 5.5,
+    n_rotation: float = 0.0,
+) -> Axes:
+    """Draw one estimate per period and ``hue`` value, with its interval and its ``n``.
+
+    Periods are evenly spaced slots in the order of ``period_start`` (or of appearance),
+    the ``hue`` values side by side within a slot (``dodge``, in slot widths). Each
+    estimate is a marker with a vertical interval bar (no bands, which overlap) and the
+    number of statements it rests on beside it; a marker drawn from fewer than ``small_n``
+    statements is hollow. Markers of consecutive one-unit periods (years, months) are
+    joined by lines; a *pooled* period (several years drawn as one, ``data[pooled]``
+    True) is drawn as a horizontal segment across its whole slot, never joined to its
+    neighbours, and its tick says ``pooled``.
+
+    Artists carry ids a test or a reader can find: n labels ``gid="n_label"``, hollow
+    markers ``"small_n"``, filled markers ``"estimate"``, pooled segments ``"pooled"``, lines
+    joining periods ``"join"``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Tidy, one row per period x ``hue`` value: ``x``, ``y``, the ``ci`` columns, ``n``
+        and, optionally, ``pooled`` and ``period_start``.
+    x, y, hue : str
+        Period label, estimate and series columns.
+    ax : Axes, optional
+    ci : (str, str) or None
+        Interval columns; None draws none.
+    n : str or None
+        Column of the number of statements (labels and hollow markers); None: neither.
+    pooled : str or None
+        Boolean column marking pooled periods (ignored when absent).
+    hue_order, colors, hue_labels
+        Which series, in which order, their colours and legend labels.
+    ylabel : str
+    ylim : (float, float) or None
+    percent : bool, default True
+        Tick labels as percentages.
+    legend : bool
+    small_n : int, default :data:`discourse.style.SMALL_N`
+    dodge : float
+        Horizontal distance between the series of one slot.
+    n_fontsize, n_rotation : float
+        Size and angle of the n labels (90 stacks them upright in narrow panels).
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> toy = pd.DataFrame({"period": ["2011–23", "2024", "2025"], "group": ["state"] * 3,
+    ...                     "share": [0.2, 0.5, 0.4], "ci_low": [0.1, 0.4, 0.1],
+    ...                     "ci_high": [0.4, 0.6, 0.8], "n": [30, 50, 6],
+    ...                     "pooled": [True, False, False]})
+    >>> ax = plot_period_estimates(toy, ax=ax)
+    >>> sorted(t.get_text() for t in ax.texts if t.get_gid() == "n_label")
+    ['30', '50', '6']
+    >>> [line.get_gid() for line in ax.lines if line.get_gid() == "small_n"]
+    ['small_n']
+    """
+    ax = _get_ax(ax)
+    if "period_start" in data and x != "period_start":
+        slots = _ordered_unique(data.sort_values("period_start", kind="stable")[x])
+    else:
+        slots = _ordered_unique(data[x])
+    position = {v: i for i, v in enumerate(slots)}
+    is_pooled = (data[pooled].astype(bool) if pooled is not None and pooled in data
+                 else pd.Series(False, index=data.index))
+    pooled_slots = {v for v, p in zip(data[x], is_pooled, strict=True) if p}
+    codes = list(hue_order) if hue_order is not None else _ordered_unique(data[hue])
+    codes = [c for c in codes if (data[hue] == c).any()]
+    color = _colors_for(codes, colors)
+    half = 0.42
+    for k, code in enumerate(codes):
+        offset = (k - (len(codes) - 1) / 2) * dodge
+        part = data[data[hue] == code].assign(_slot=lambda d: d[x].map(position))
+        part = part.sort_values("_slot", kind="stable")
+        c = color[code]
+        xs = part["_slot"].to_numpy(dtype=float) + offset
+        ys = part[y].to_numpy(dtype=float)
+        flags = part[x].isin(pooled_slots).to_numpy()
+        # lines join consecutive one-unit periods only
+        run: list[tuple[float, float]] = []
+        last_slot = None
+        for slot, xi, yi, flag in zip(part["_slot"], xs, ys, flags, strict=True):
+            if flag or not np.isfinite(yi) or (last_slot is not None and slot != last_slot + 1):
+                if len(run) > 1:
+                    ax.plot(*zip(*run, strict=True), color=c, linewidth=1.2, zorder=2,
+                            gid="join")
+                run = []
+            if not flag and np.isfinite(yi):
+                run.append((xi, yi))
+            last_slot = slot
+        if len(run) > 1:
+            ax.plot(*zip(*run, strict=True), color=c, linewidth=1.2, zorder=2, gid="join")
+        for slot, yi, flag in zip(part["_slot"], ys, flags, strict=True):
+            if flag and np.isfinite(yi):
+                ax.hlines(yi, slot - half, slot + half, colors=c, linewidth=1.6, alpha=0.85,
+                          zorder=2, gid="pooled")
+        if ci is not None:
+            ax.vlines(xs, part[ci[0]].astype(float), part[ci[1]].astype(float), colors=c,
+                      linewidth=0.8, alpha=0.8, zorder=2)
+        sizes = part[n].to_numpy() if n is not None else np.full(len(part), small_n)
+        for xi, yi, size in zip(xs, ys, sizes, strict=True):
+            if not np.isfinite(yi):
+                continue
+            small = int(size) < small_n
+            ax.plot([xi], [yi], linestyle="none", marker="o", markersize=4.2,
+                    markerfacecolor="white" if small else c, markeredgecolor=c,
+                    markeredgewidth=1.0, zorder=4, gid="small_n" if small else "estimate")
+            if n is not None:
+                ax.annotate(str(int(size)), (xi, yi), xytext=(2.5, 2.5) if not n_rotation
+                            else (0, 4), textcoords="offset points", fontsize=n_fontsize,
+                            color="#333333", ha="left" if not n_rotation else "center",
+                            va="bottom", rotation=n_rotation, zorder=5, gid="n_label")
+        ax.plot([], [], color=c, marker="o", label=_label_for(code, hue_labels))
+    ax.set_xticks(range(len(slots)), [f"{v}\n(pooled)" if v in pooled_slots else str(v)
+                                      for v in slots])
+    ax.set_xlim(-0.5, len(slots) - 0.5)
+    ax.grid(axis="x", visible=False)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if percent:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel(ylabel)
+    if legend:
+        ax.legend(loc="best", handlelength=1.2)
+    return ax
+
+
 def plot_small_multiples(
     data: pd.DataFrame,
     *,
@@ -688,8 +842,9 @@ def plot_distinctive_terms(
         Bar colour (default: the group's colour, grey otherwise).
     xlabel : str
     fdr : float or None, default 0.05
-        If the table has ``p_adj``, terms with ``p_adj >= fdr`` are drawn in a paler
-        shade (not significant at that false discovery rate); None draws every bar alike.
+        If the table has ``p_adj``, terms with ``p_adj < fdr`` (significant at that false
+        discovery rate) are filled bars (``gid="significant"``), the others hollow, an
+        outline only (``gid="not_significant"``); None fills every bar.
 
     Returns
     -------
@@ -716,11 +871,14 @@ def plot_distinctive_terms(
         color = style.GROUP_COLORS.get(str(group), style.NEUTRAL_GREY)
     positions = np.arange(len(data))
     z = data[x].to_numpy(dtype=float)
-    shades = [to_rgb(color)] * len(data)
+    significant = [True] * len(data)
     if fdr is not None and "p_adj" in data.columns:
-        pale = tuple(0.45 * c + 0.55 for c in to_rgb(color))
-        shades = [to_rgb(color) if p < fdr else pale for p in data["p_adj"].astype(float)]
-    ax.barh(positions, z, height=0.7, color=shades, linewidth=0)
+        significant = [bool(p < fdr) for p in data["p_adj"].astype(float)]
+    bars = ax.barh(positions, z, height=0.7, color=[to_rgb(color) if s else (1.0, 1.0, 1.0)
+                                                    for s in significant],
+                   edgecolor=to_rgb(color), linewidth=0.8)
+    for bar, sig in zip(bars.patches, significant, strict=True):
+        bar.set_gid("significant" if sig else "not_significant")
     ax.set_yticks(positions, data[y].astype(str).tolist())
     ax.set_ylim(len(data) - 0.5, -0.5)
     top = float(np.nanmax(np.abs(z))) if len(z) else 1.0
@@ -812,3 +970,85 @@ def plot_country_comparison(
     frame_ax.set_title("Frames: share of statements using each")
     frame_ax.set_yticks(range(len(countries)), [""] * len(countries))
     return np.array([stance_ax, frame_ax], dtype=object)
+
+
+def plot_row_estimates(
+    data: pd.DataFrame,
+    *,
+    x: str = "net",
+    y: str = "country",
+    hue: str = "group",
+    ax: Axes | None = None,
+    ci: tuple[str, str] | None = ("ci_low", "ci_high"),
+    n: str | None = "n",
+    y_order: Sequence[str] | None = None,
+    y_labels: Mapping[str, str] | None = None,
+    hue_order: Sequence[str] | None = None,
+    colors: Mapping[str, str] | None = None,
+    hue_labels: Mapping[str, str] | None = None,
+    xlabel: str = "Net stance",
+    xlim: tuple[float, float] | None = (-1.0, 1.0),
+    legend: bool = True,
+    small_n: int = style.SMALL_N,
+    dodge: float = 0.25,
+    n_fontsize: float = 5.5,
+) -> Axes:
+    """Draw one estimate per row (a country) and ``hue`` value, with interval and ``n``.
+
+    The horizontal counterpart of :func:`plot_period_estimates`: rows top to bottom, the
+    ``hue`` values one under the other within a row, each a marker with a horizontal
+    interval bar and its number of statements beside it; hollow below ``small_n``. A
+    dotted line marks 0. Artist ids as in :func:`plot_period_estimates`.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> toy = pd.DataFrame({"country": ["PK", "PK"], "group": ["state", "industry"],
+    ...                     "net": [-0.4, 0.5], "ci_low": [-0.6, 0.1],
+    ...                     "ci_high": [-0.2, 0.8], "n": [40, 7]})
+    >>> ax = plot_row_estimates(toy, ax=ax)
+    >>> sorted(t.get_text() for t in ax.texts if t.get_gid() == "n_label")
+    ['40', '7']
+    """
+    ax = _get_ax(ax)
+    rows = list(y_order) if y_order is not None else _ordered_unique(data[y])
+    position = {v: i for i, v in enumerate(rows)}
+    codes = list(hue_order) if hue_order is not None else _ordered_unique(data[hue])
+    codes = [c for c in codes if (data[hue] == c).any()]
+    color = _colors_for(codes, colors)
+    ax.axvline(0, color="#777777", linewidth=0.6, linestyle=(0, (1, 2)), zorder=1)
+    for k, code in enumerate(codes):
+        offset = (k - (len(codes) - 1) / 2) * dodge
+        part = data[(data[hue] == code) & data[y].isin(position)]
+        ys = part[y].map(position).to_numpy(dtype=float) + offset
+        xs = part[x].to_numpy(dtype=float)
+        c = color[code]
+        if ci is not None:
+            ax.hlines(ys, part[ci[0]].astype(float), part[ci[1]].astype(float), colors=c,
+                      linewidth=0.8, alpha=0.8, zorder=2)
+        sizes = part[n].to_numpy() if n is not None else np.full(len(part), small_n)
+        for xi, yi, size in zip(xs, ys, sizes, strict=True):
+            if not np.isfinite(xi):
+                continue
+            small = int(size) < small_n
+            ax.plot([xi], [yi], linestyle="none", marker="o", markersize=4.2,
+                    markerfacecolor="white" if small else c, markeredgecolor=c,
+                    markeredgewidth=1.0, zorder=4, gid="small_n" if small else "estimate")
+            if n is not None:
+                ax.annotate(str(int(size)), (xi, yi), xytext=(0, 2.5),
+                            textcoords="offset points", fontsize=n_fontsize, color="#333333",
+                            ha="center", va="bottom", zorder=5, gid="n_label")
+        ax.plot([], [], color=c, marker="o", linestyle="none",
+                label=_label_for(code, hue_labels))
+    ax.set_yticks(range(len(rows)), [(y_labels or {}).get(r, style.display_name(str(r)))
+                                     for r in rows])
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel(xlabel)
+    if legend:
+        ax.legend(loc="best", handlelength=1.0)
+    return ax

@@ -17,6 +17,8 @@ __all__ = [
     "STANCE_COLORS",
     "FRAME_COLORS",
     "NEUTRAL_GREY",
+    "SMALL_N",
+    "MIN_FIGURE_N",
     "GROUP_LABELS",
     "STANCE_LABELS",
     "FRAME_LABELS",
@@ -86,6 +88,14 @@ GROUP_COLORS: dict[str, str] = {
 }
 
 NEUTRAL_GREY = "#999999"
+
+#: A point, bar or cell drawn from fewer statements than this is drawn hollow (white
+#: fill, coloured edge) in every figure: read it as a hint, not an estimate. Ten statements
+#: give a 95 % Wilson interval some 0.5 wide around a share of one half.
+SMALL_N = 10
+
+#: A figure drawn from fewer statements than this says so under its title.
+MIN_FIGURE_N = 3
 
 #: A diverging ColorBrewer RdBu set (colour-blind safe), red for restriction, blue against,
 #: grey for neutral statements.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,9 +20,17 @@ from .features import make_vectorizer
 
 __all__ = [
     "STABILITY_THRESHOLD",
+    "MIN_DOCS_PER_THEME",
+    "KEY_TERMS",
+    "THEME_LABELS_COLUMNS",
+    "ThemeLabelWarning",
     "ThemeModel",
     "choose_from_scores",
     "choose_n_themes",
+    "theme_key",
+    "theme_labels_file",
+    "load_theme_labels",
+    "curated_labels",
     "themes_report",
 ]
 
@@ -28,6 +39,20 @@ __all__ = [
 STABILITY_THRESHOLD = 0.9
 
 _LABEL_TERMS = 3
+
+#: :func:`choose_n_themes` tries no more themes than the number of statements divided by
+#: this: a theme needs a few statements of its own to be read.
+MIN_DOCS_PER_THEME = 3
+
+#: A theme's key (:func:`theme_key`) is made of this many of its top terms.
+KEY_TERMS = 5
+
+#: Columns of a curated theme-labels file (:func:`load_theme_labels`).
+THEME_LABELS_COLUMNS = ("theme_key", "label", "note")
+
+
+class ThemeLabelWarning(UserWarning):
+    """A fitted theme matches no row of the curated labels and keeps its generated label."""
 
 
 # -- small pure helpers ------------------------------------------------------------------------
@@ -441,7 +466,9 @@ def choose_from_scores(table: pd.DataFrame, limit: int | None = None) -> pd.Data
     ----------
     table : DataFrame
         ``n_themes``, ``stability`` and ``coherence``, one row per candidate; a row with a
-        missing score (a candidate that could not be fitted) is never chosen.
+        missing score (a candidate that could not be fitted) is never chosen, nor one whose
+        optional ``empty_themes`` (themes that are the main theme of no statement) is
+        above 0.
     limit : int, optional
         The largest number of themes the corpus allows, quoted in the reason of a
         candidate that could not be fitted.
@@ -461,8 +488,11 @@ def choose_from_scores(table: pd.DataFrame, limit: int | None = None) -> pd.Data
     """
     table = table.copy()
     fitted = table.dropna(subset=["stability", "coherence"])
+    if "empty_themes" in table:
+        fitted = fitted[fitted["empty_themes"] == 0]
     if fitted.empty:
-        raise ValueError("no candidate has scores to choose from")
+        raise ValueError("no candidate has scores to choose from (every candidate could "
+                         "not be fitted or left a theme with no statement)")
     stable = fitted[fitted["stability"] >= STABILITY_THRESHOLD]
     if len(stable):
         best = stable.sort_values(["coherence", "n_themes"], ascending=[False, True],
@@ -474,8 +504,11 @@ def choose_from_scores(table: pd.DataFrame, limit: int | None = None) -> pd.Data
     reasons = []
     for i, row in table.iterrows():
         if np.isnan(row["stability"]) or np.isnan(row["coherence"]):
-            reasons.append("cannot fit: more themes than statements or terms"
+            reasons.append("cannot fit: more themes than the corpus supports"
                            + (f" ({limit})" if limit is not None else ""))
+        elif "empty_themes" in table and row["empty_themes"] > 0:
+            reasons.append(f"{int(row['empty_themes'])} theme(s) with no statement of "
+                           "their own")
         elif i == best and len(stable):
             reasons.append(f"highest coherence among models with stability >= "
                            f"{STABILITY_THRESHOLD}")
@@ -509,8 +542,11 @@ def choose_n_themes(
     The rule: among the candidates whose stability is at least
     :data:`STABILITY_THRESHOLD` (0.9), choose the one with the highest coherence (ties: the
     fewer themes); if none is that stable, choose the most stable (ties: the fewer themes).
-    Scores are compared as reported, rounded to 4 decimals. A candidate larger than the
-    number of statements or terms cannot be fitted; its row has missing scores.
+    Scores are compared as reported, rounded to 4 decimals. The corpus supports at most
+    ``min(n_statements // MIN_DOCS_PER_THEME, n_terms)`` themes
+    (:data:`MIN_DOCS_PER_THEME`); a larger candidate is not fitted and its row has
+    missing scores. A candidate that leaves a theme with no statement of its own (the
+    main theme of none) is never chosen.
 
     Parameters
     ----------
@@ -527,7 +563,7 @@ def choose_n_themes(
     -------
     DataFrame
         One row per candidate, in increasing order: ``n_themes``, ``stability``,
-        ``coherence``, ``chosen`` (exactly one True) and ``reason``.
+        ``coherence``, ``empty_themes``, ``chosen`` (exactly one True) and ``reason``.
 
     Examples
     --------
@@ -542,24 +578,155 @@ def choose_n_themes(
     actors_list = [] if actors is None else list(actors)
     vectorizer = make_vectorizer(texts, actors_list)
     matrix = vectorizer.fit_transform(texts)
-    limit = min(matrix.shape)
+    limit = min(matrix.shape[0] // MIN_DOCS_PER_THEME, matrix.shape[1])
     rows = []
     for k in sorted(set(int(c) for c in candidates)):
         if 1 <= k <= limit:
             model = ThemeModel(n_themes=k, random_state=random_state, **kw)
             model._fit_matrix(matrix, vectorizer)
-            rows.append((k, round(model.stability_, 4), round(model.coherence_, 4)))
+            empty = int((model.theme_table()["n_documents"] == 0).sum())
+            rows.append((k, round(model.stability_, 4), round(model.coherence_, 4), empty))
         else:
-            rows.append((k, np.nan, np.nan))
-    table = pd.DataFrame(rows, columns=["n_themes", "stability", "coherence"])
+            rows.append((k, np.nan, np.nan, 0))
+    table = pd.DataFrame(rows, columns=["n_themes", "stability", "coherence",
+                                        "empty_themes"])
     if table["stability"].isna().all():
         raise ValueError(f"no candidate can be fitted: a corpus of {matrix.shape[0]} "
-                         f"statements and {matrix.shape[1]} terms allows 1 to {limit} themes")
+                         f"statements and {matrix.shape[1]} terms supports 1 to {limit} "
+                         f"themes ({MIN_DOCS_PER_THEME} statements per theme); give a "
+                         "number of themes in that range")
     return choose_from_scores(table, limit)
 
 
+def theme_key(top_terms: Sequence[str], n: int = KEY_TERMS) -> str:
+    """Return the stable key of a theme: its first ``n`` top terms joined with ``" / "``.
+
+    Examples
+    --------
+    >>> theme_key(["rights", "internet", "freedom", "privacy", "digital", "access"])
+    'rights / internet / freedom / privacy / digital'
+    """
+    return " / ".join(str(t) for t in list(top_terms)[:n])
+
+
+def theme_labels_file(corpus_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The curated labels file of a corpus folder: ``<folder>/theme_labels.csv``.
+
+    Without ``corpus_dir``, that of the shipped corpus
+    (:func:`discourse.paths.shipped_corpus_dir`).
+
+    Examples
+    --------
+    >>> theme_labels_file().name
+    'theme_labels.csv'
+    """
+    from .paths import shipped_corpus_dir
+
+    folder = Path(corpus_dir) if corpus_dir is not None else shipped_corpus_dir()
+    return folder / "theme_labels.csv"
+
+
+def load_theme_labels(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read a curated theme-labels file (default: :func:`theme_labels_file`).
+
+    A CSV with columns :data:`THEME_LABELS_COLUMNS`: ``theme_key`` (a fitted theme's
+    :func:`theme_key`), ``label`` (what the theme's statements argue, in a few words, for
+    figures and tables) and ``note`` (how the label was chosen: the statements read, a
+    caveat). :func:`curated_labels` matches the rows to a fitted model.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, or a row (named by its line) has an empty key or label or
+        repeats a key.
+
+    Examples
+    --------
+    >>> labels = load_theme_labels()
+    >>> list(labels.columns)
+    ['theme_key', 'label', 'note']
+    """
+    path = Path(path) if path is not None else theme_labels_file()
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in THEME_LABELS_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; a theme-labels "
+                         f"file has the columns {', '.join(THEME_LABELS_COLUMNS)}")
+    seen: dict[frozenset[str], int] = {}
+    for i, row in enumerate(table.itertuples(index=False), start=2):
+        for field in ("theme_key", "label"):
+            if not str(getattr(row, field)).strip():
+                raise ValueError(f"{path}, line {i}, field {field}: empty; give the "
+                                 f"theme's {'top terms' if field == 'theme_key' else 'label'}")
+        terms = frozenset(t.strip() for t in str(row.theme_key).split(" / "))
+        if terms in seen:
+            raise ValueError(f"{path}, line {i}, field theme_key: the same terms as line "
+                             f"{seen[terms]}; keep one row per theme")
+        seen[terms] = i
+    return table[list(THEME_LABELS_COLUMNS)].reset_index(drop=True)
+
+
+def curated_labels(
+    model: ThemeModel,
+    labels: pd.DataFrame | str | os.PathLike[str] | None = None,
+) -> list[str]:
+    """Return a label per fitted theme: the curated one where a row matches, else generated.
+
+    A row matches a theme when its ``theme_key`` holds the same terms as the theme's
+    :func:`theme_key` (its first :data:`KEY_TERMS` top terms, in any order, so that two
+    terms of near-equal weight may swap). A theme no row matches keeps its generated label
+    (:attr:`ThemeModel.labels_`), and one :class:`ThemeLabelWarning` names every such
+    theme: the corpus or the features changed since the labels were written; read the
+    themes again and update the file.
+
+    Parameters
+    ----------
+    model : ThemeModel
+        A fitted model.
+    labels : DataFrame or path, optional
+        A :func:`load_theme_labels` table, or the path of a labels file (default: the
+        shipped corpus's :func:`theme_labels_file`).
+
+    Examples
+    --------
+    >>> texts = ["exports freelancers economy", "exports freelancers losses",
+    ...          "blasphemy morality content", "blasphemy content obscene"]
+    >>> model = ThemeModel(n_themes=2, top_n=3, n_seeds=0).fit(texts)
+    >>> rows = pd.DataFrame({"theme_key": [theme_key(model.top_terms_[0])],
+    ...                      "label": ["Economic cost"], "note": [""]})
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     names = curated_labels(model, rows)
+    >>> names[0], len(caught), caught[0].category.__name__
+    ('Economic cost', 1, 'ThemeLabelWarning')
+    """
+    check_is_fitted(model, "nmf_")
+    table = labels if isinstance(labels, pd.DataFrame) else load_theme_labels(labels)
+    curated = {frozenset(t.strip() for t in str(k).split(" / ")): str(lab)
+               for k, lab in zip(table["theme_key"], table["label"], strict=True)}
+    out, unmatched = [], []
+    for t, terms in enumerate(model.top_terms_):
+        key = frozenset(terms[:KEY_TERMS])
+        if key in curated:
+            out.append(curated[key])
+        else:
+            out.append(model.labels_[t])
+            unmatched.append(f"{t} ({theme_key(terms)})")
+    if unmatched:
+        warnings.warn(f"{len(unmatched)} of {len(out)} themes match no curated label and "
+                      f"keep their generated labels: {'; '.join(unmatched)}. Read these "
+                      "themes and add rows to the theme-labels file "
+                      "(discourse.themes.load_theme_labels).", ThemeLabelWarning,
+                      stacklevel=2)
+    return out
+
+
 def themes_report(
-    corpus: pd.DataFrame, n_themes: int | None = None, seed: int = 0
+    corpus: pd.DataFrame,
+    n_themes: int | None = None,
+    seed: int = 0,
+    theme_labels: pd.DataFrame | str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Fit the themes of a corpus and describe them as a JSON-serialisable dict.
 
@@ -571,12 +738,17 @@ def themes_report(
         Number of themes; None chooses it with :func:`choose_n_themes`.
     seed : int
         The ``random_state`` of every model.
+    theme_labels : DataFrame or path, optional
+        Curated labels (:func:`load_theme_labels`); a theme they name gets its curated
+        ``label`` (the others keep the generated one, with a :class:`ThemeLabelWarning`).
+        Default: generated labels only.
 
     Returns
     -------
     dict
         ``n_themes``, ``seed``, ``stability``, ``coherence``, ``themes`` (per theme: ``id``,
-        ``label``, ``top_terms``, ``share``, ``n_documents``) and ``selection`` (the rows
+        ``label``, ``generated_label`` (its top terms), ``key`` (:func:`theme_key`),
+        ``top_terms``, ``share``, ``n_documents``) and ``selection`` (the rows
         of the :func:`choose_n_themes` table; empty when ``n_themes`` is given). Floats are
         rounded to 4 decimals.
 
@@ -602,11 +774,14 @@ def themes_report(
             for row in table.itertuples(index=False)
         ]
     model = ThemeModel(n_themes=n_themes, random_state=seed).fit(texts, actors=actors)
+    names = (list(model.labels_) if theme_labels is None
+             else curated_labels(model, theme_labels))
     themes = [
-        {"id": int(row.theme), "label": str(row.label), "top_terms": list(terms),
-         "share": _round(row.share), "n_documents": int(row.n_documents)}
-        for row, terms in zip(model.theme_table().itertuples(index=False), model.top_terms_,
-                              strict=True)
+        {"id": int(row.theme), "label": name, "generated_label": str(row.label),
+         "key": theme_key(terms), "top_terms": list(terms), "share": _round(row.share),
+         "n_documents": int(row.n_documents)}
+        for row, terms, name in zip(model.theme_table().itertuples(index=False),
+                                    model.top_terms_, names, strict=True)
     ]
     return {
         "n_themes": int(n_themes),
