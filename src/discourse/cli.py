@@ -309,8 +309,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"{report['n']} statements, {report['n_actors']} actors; {cv['splits']}-fold CV "
           f"grouped by {cv['grouped_by']}, {cv['repeats']} repeats, seed {cv['seed']}; "
           f"features {report['features']}; {seconds:.0f} s")
-    print("(the default features, tfidf, were chosen by the other-genre stance score: "
-          "discourse.evaluate.choose_features)")
+    print("(tfidf is the default: it needs no extra; discourse.evaluate.choose_features "
+          "ranks feature sets by the other-genre stance score, see the README)")
     unit = "organisations" if cv["grouped_by"] == "org_id" else "actors"
     _print_stance_block(f"stance: {stance['n']} statements from {stance['n_orgs']} {unit}",
                         stance)
