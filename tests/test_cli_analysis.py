@@ -147,10 +147,44 @@ def test_label_max_chars_and_needs_review(small_corpus, tmp_path, monkeypatch, c
     args = ["label", "--corpus", str(small_corpus), str(long), str(urdu)]
     assert main([*args, "--max-chars", "0", "--json"]) == 0
     first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
-    assert first["needs_review"] is False and second["needs_review"] is True
+    assert first["stance"] is not None and second["needs_review"] is True
+    # the English text is read; it is flagged only if its confidence is low
+    assert first["needs_review"] is (first["review_reason"] is not None)
+    assert first["review_reason"] is None or "confidence" in first["review_reason"]
     assert second["stance"] is None and "known to the model" in second["review_reason"]
     assert main(args) == 0
     assert "needs review: only 0 of" in capsys.readouterr().out
+
+
+def test_label_confidence_and_min_confidence(small_corpus, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path / "cache"))
+    one = tmp_path / "one.txt"
+    one.write_text("The ministry ordered the regulator to block illegal VPNs.", encoding="utf-8")
+    args = ["label", "--corpus", str(small_corpus), "--json", str(one)]
+    assert main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["confidence"] == max(result["stance_proba"].values())
+    assert main([*args, "--min-confidence", "1"]) == 0
+    strict = json.loads(capsys.readouterr().out)
+    assert strict["needs_review"] is True and strict["stance"] == result["stance"]
+    assert "below the review threshold 1.00 (--min-confidence)" in strict["review_reason"]
+    assert main([*args[:-2], "--min-confidence", "1", str(one)]) == 0
+    out = capsys.readouterr().out
+    assert "needs review: confidence" in out and "stance:   " in out
+    with pytest.raises(SystemExit):
+        main([*args, "--min-confidence", "1.5"])
+    assert "--min-confidence must be between 0 and 1" in capsys.readouterr().err
+
+
+def test_label_ten_megabytes_is_a_clear_message(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path / "cache"))
+    big = tmp_path / "big.txt"
+    big.write_text("Officials said illegal VPNs must be blocked. " * 230_000, encoding="utf-8")
+    assert big.stat().st_size > 10_000_000
+    assert main(["label", str(big)]) == 1
+    err = capsys.readouterr().err
+    assert "more than the limit of 100,000" in err and "split it into statements" in err
+    assert "Traceback" not in err
 
 
 def test_label_missing_file(tmp_path, capsys):
@@ -174,13 +208,38 @@ def test_evaluate_json_shape(small_corpus, capsys):
     assert "lexicon" in frames["baselines"]
     low, high = stance["macro_f1_ci"]
     assert low <= stance["macro_f1"] <= high
+    # the slice's statements that have an other-genre text are scored on it too
+    with open(shipped_corpus_file().parent / "external" / "other_genres.csv",
+              encoding="utf-8", newline="") as handle:
+        external_ids = {row["id"] for row in csv.DictReader(handle)}
+    with open(small_corpus, encoding="utf-8", newline="") as handle:
+        ids = {row["id"] for row in csv.DictReader(handle)}
+    assert stance["external"]["n"] == len(ids & external_ids) > 0
+    assert stance["gap"]["macro_f1"] == round(stance["external"]["macro_f1"]
+                                              - stance["macro_f1"], 4)
+    assert [c["coverage"] for c in stance["coverage"]] == [0.5, 0.7, 0.9]
+    assert {"precision", "recall"} <= set(frames["per_frame"]["rights"])
+    assert {"precision", "recall"} <= set(frames["baselines"]["lexicon"]["per_frame"]["rights"])
+    assert report["features"] == "tfidf"
+    assert [t["target"] for t in report["targets"]][0] == "stance macro-F1 (org-grouped CV)"
 
 
 def test_evaluate_text(small_corpus, capsys):
     assert main(["evaluate", "--corpus", str(small_corpus), "--repeats", "1"]) == 0
     out = capsys.readouterr().out
-    assert "grouped by actor" in out and "majority" in out and "lexicon" in out
+    assert "grouped by org_id" in out and "majority" in out and "lexicon" in out
     assert "stance: 120 statements from " in out
+    assert "stance on other genres: " in out and "transfer gap" in out
+    assert "coverage: accuracy): 50%: " in out and "targets (benchmarks, not tests)" in out
+    assert main(["evaluate", "--corpus", str(small_corpus), "--repeats", "1",
+                 "--no-external"]) == 0
+    assert "other genres" not in capsys.readouterr().out
+
+
+def test_evaluate_and_label_refuse_unknown_features(capsys):
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--features", "bert"])
+    assert "invalid choice: 'bert'" in capsys.readouterr().err
 
 
 def test_figures_command(small_corpus, tmp_path, capsys):

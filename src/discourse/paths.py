@@ -11,6 +11,7 @@ __all__ = [
     "DATA_DIR",
     "shipped_corpus_dir",
     "shipped_corpus_file",
+    "shipped_external_file",
     "cache_dir",
     "file_sha256",
 ]
@@ -52,6 +53,17 @@ def shipped_corpus_file() -> Path:
     'statements.csv'
     """
     return shipped_corpus_dir() / "statements.csv"
+
+
+def shipped_external_file() -> Path:
+    """Return the path of the shipped other-genre test texts (``external/other_genres.csv``).
+
+    Examples
+    --------
+    >>> shipped_external_file().name
+    'other_genres.csv'
+    """
+    return shipped_corpus_dir() / "external" / "other_genres.csv"
 
 
 def cache_dir() -> Path:

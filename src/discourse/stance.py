@@ -6,21 +6,24 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .features import make_vectorizer, stop_words
+from .features import SentenceEncoder, make_vectorizer, stop_words
 from .schema import STANCES
 
 __all__ = [
     "STANCE_KEEP_WORDS",
     "WORD_MIN_DF",
     "CHAR_MIN_DF",
+    "FEATURES",
+    "REVIEW_ACCURACY",
+    "review_threshold",
     "stance_stop_words",
     "StanceClassifier",
 ]
@@ -40,6 +43,47 @@ WORD_MIN_DF = 2
 CHAR_MIN_DF = 2
 #: Largest number of internal folds of the calibration.
 _CALIBRATION_FOLDS = 3
+#: The feature sets a classifier can use: TF-IDF alone (the default, no extra needed), or
+#: TF-IDF beside sentence embeddings (:class:`~discourse.features.SentenceEncoder`, the
+#: ``encoder`` extra).
+FEATURES = ("tfidf", "tfidf+encoder")
+#: Accuracy that the confident (not reviewed) predictions should reach, out of fold in the
+#: training data: the review threshold is the lowest confidence at which they do.
+REVIEW_ACCURACY = 0.8
+
+
+def review_threshold(confidence, correct, accuracy: float = REVIEW_ACCURACY) -> float:
+    """Return the lowest confidence ``t`` at which predictions with confidence >= ``t`` are
+    correct at least ``accuracy`` of the time.
+
+    Candidates are the observed confidences; the predictions at or above a candidate are
+    kept and their accuracy computed. If even the most confident group falls short, the
+    threshold is just above the highest confidence (everything is reviewed), rounded up
+    to 4 decimals; the result is rounded down to 4 decimals otherwise.
+
+    Examples
+    --------
+    >>> review_threshold([0.9, 0.8, 0.6, 0.5], [True, True, False, True], accuracy=0.75)
+    0.5
+    >>> review_threshold([0.9, 0.8, 0.6, 0.5], [True, False, False, True], accuracy=0.75)
+    0.9
+    >>> review_threshold([0.9, 0.8], [False, False])
+    0.9001
+    """
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=bool)
+    if confidence.size == 0:
+        return 0.0
+    order = np.lexsort((np.arange(confidence.size), -confidence))
+    conf, ok = confidence[order], correct[order]
+    hits = np.cumsum(ok)
+    # only the last of a run of equal confidences is a valid cut (all ties are kept together)
+    last = np.append(conf[1:] != conf[:-1], True)
+    k = np.arange(1, conf.size + 1)
+    good = last & (hits >= accuracy * k - 1e-12)
+    if not good.any():
+        return float(np.ceil(conf[0] * 1e4 + 1) / 1e4)
+    return float(np.floor(conf[np.flatnonzero(good)[-1]] * 1e4) / 1e4)
 
 
 def stance_stop_words(texts: Iterable[str] = (), actors: Iterable[str] = ()) -> list[str]:
@@ -107,7 +151,19 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     probabilities are used (``calibrated_ = False``).
 
     Both TF-IDF blocks come from :func:`~discourse.features.make_vectorizer`, the kit's one
-    configuration, and the models are plain public scikit-learn estimators.
+    configuration, and the models are plain public scikit-learn estimators. With
+    ``features="tfidf+encoder"`` a third block, the sentence embedding of the text
+    (all-MiniLM-L6-v2 through :class:`~discourse.features.SentenceEncoder`, unit length,
+    scaled by ``encoder_weight``), is joined to the two TF-IDF blocks; it needs the
+    ``encoder`` extra.
+
+    The review threshold (``review_threshold_``) is chosen inside the training data: the
+    internal folds of the calibration give out-of-fold logits
+    (:func:`~sklearn.model_selection.cross_val_predict`), the fitted temperature turns them
+    into calibrated confidences, and :func:`review_threshold` picks the lowest confidence
+    at which the out-of-fold predictions reach ``review_accuracy``. A prediction below it
+    should be reviewed by hand (:func:`~discourse.label.label_texts` marks it
+    ``needs_review``).
 
     Fitting runs with BLAS limited to one thread
     (:func:`threadpoolctl.threadpool_limits`): on problems this small, OpenBLAS threads only
@@ -126,6 +182,16 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         Whether to fit the temperature.
     random_state : int, default 0
         Seed of the logistic regression and the internal calibration folds.
+    features : {"tfidf", "tfidf+encoder"}, default "tfidf"
+        The feature blocks (see :data:`FEATURES`).
+    encoder : SentenceEncoder, optional
+        The encoder of ``features="tfidf+encoder"`` (default: a plain
+        :class:`~discourse.features.SentenceEncoder`; pass one with a ``table`` of
+        precomputed embeddings to encode each text once across many fits).
+    encoder_weight : float, default 1.0
+        Weight of the embedding block beside the two TF-IDF blocks (each of unit length).
+    review_accuracy : float, default :data:`REVIEW_ACCURACY`
+        Target accuracy of the predictions kept without review.
 
     Attributes
     ----------
@@ -140,6 +206,9 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         The fitted temperature scaling (wrapping ``model_``), or None if not calibrated.
     calibrated_ : bool
         Whether the probabilities are calibrated.
+    review_threshold_ : float
+        Confidences below it call for review (0.0 if not calibrated: no held-out
+        confidences to choose it from).
 
     References
     ----------
@@ -166,12 +235,20 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         char_ngrams: tuple[int, int] | None = (2, 5),
         calibrate: bool = True,
         random_state: int = 0,
+        features: str = "tfidf",
+        encoder: SentenceEncoder | None = None,
+        encoder_weight: float = 1.0,
+        review_accuracy: float = REVIEW_ACCURACY,
     ):
         self.C = C
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.calibrate = calibrate
         self.random_state = random_state
+        self.features = features
+        self.encoder = encoder
+        self.encoder_weight = encoder_weight
+        self.review_accuracy = review_accuracy
 
     def _features(self, texts: list[str], actors: list[str]) -> FeatureUnion:
         blocks = [("word", make_vectorizer(
@@ -181,7 +258,12 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
             blocks.append(("char", make_vectorizer(
                 analyzer="char_wb", min_df=CHAR_MIN_DF, max_df=1.0,
                 ngram_range=tuple(self.char_ngrams))))
-        return FeatureUnion(blocks)
+        weights = None
+        if self.features == "tfidf+encoder":
+            encoder = SentenceEncoder() if self.encoder is None else clone(self.encoder)
+            blocks.append(("encoder", encoder))
+            weights = {"encoder": float(self.encoder_weight)}
+        return FeatureUnion(blocks, transformer_weights=weights)
 
     def _model(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000,
@@ -210,6 +292,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         labels = np.asarray([str(v) for v in y], dtype=object)
         if len(labels) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(labels)} stance labels")
+        if self.features not in FEATURES:
+            raise ValueError(f"features must be one of {FEATURES}, got {self.features!r}")
         unknown = sorted(set(labels) - set(STANCES))
         if unknown:
             raise ValueError(f"unknown stance code(s) {unknown}; allowed: {', '.join(STANCES)}")
@@ -236,9 +320,18 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
                     self._model(), method="temperature", cv=folds, ensemble=False,
                 ).fit(Z, target)
                 self.model_ = self.calibrator_.calibrated_classifiers_[0].estimator
+                # the same internal folds give out-of-fold logits; the fitted temperature
+                # turns them into the confidences the review threshold is chosen from
+                logits = cross_val_predict(self._model(), Z, target, cv=folds,
+                                           method="decision_function")
+                pair = self.calibrator_.calibrated_classifiers_[0]
+                oof = pair.calibrators[0].predict(logits)
+                self.review_threshold_ = review_threshold(
+                    oof.max(axis=1), oof.argmax(axis=1) == target, self.review_accuracy)
             else:
                 self.calibrator_ = None
                 self.model_ = self._model().fit(Z, target)
+                self.review_threshold_ = 0.0
         return self
 
     def decision_function(self, X: Iterable[str]) -> np.ndarray:
@@ -272,13 +365,14 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
             One statement.
         top : int, default 8
             Number of rows to return (features with positive weight only).
-        kind : {"word", "char"}, optional
-            Keep only word or only character features (default: both).
+        kind : {"word", "char", "encoder"}, optional
+            Keep only word, character or embedding features (default: all).
 
         Returns
         -------
         DataFrame
-            Columns ``term``, ``kind`` (``"word"`` or ``"char"``), ``value`` (TF-IDF),
+            Columns ``term``, ``kind`` (``"word"``, ``"char"`` or ``"encoder"``, whose terms
+            are embedding dimensions ``dim0`` ...), ``value`` (TF-IDF or embedding value),
             ``coef`` and ``weight``, sorted by ``weight`` descending (ties by term); the
             predicted stance is in ``.attrs["stance"]``.
 
