@@ -120,6 +120,11 @@ def _n_note() -> str:
             f"than {SMALL_N}.")
 
 
+#: Over-time figures pool every country: say so, since the mix of countries changes.
+_MIX_NOTE = ("Each period pools every country, so a change can be a change of countries; "
+             "findings.change_over_time holds the mix fixed.")
+
+
 class FigureDataError(ValueError):
     """Raised by a figure function when the corpus lacks what the figure shows.
 
@@ -649,7 +654,7 @@ def figure_stance_over_time(
         body.legend(handles=handles + _marker_handles(), loc="outside upper center",
                     ncols=len(groups) + 2, handlelength=1.5)
         _footnote(fig, f"{_source(case, coded, 'statements coded for stance')} "
-                       f"{_NET_NOTE}\n{_n_note()} {_period_note(corpus, table)}")
+                       f"{_NET_NOTE}\n{_n_note()} {_MIX_NOTE} {_period_note(corpus, table)}")
     columns = ["group", "period", "period_start", "pooled", "n", "opposes", "supports",
                "net", "ci_low", "ci_high"]
     return fig, _whole_counts(table[columns])
@@ -777,7 +782,7 @@ def figure_frames_over_time(
                           ncols=ncols, groups=groups, upright=many)
         _footnote(fig, f"{_source(case, corpus)} Share of each group's statements in the "
                        "period coded with the frame; bars: Wilson 95% intervals.\n"
-                       f"{_n_note()} {_period_note(corpus, table)}")
+                       f"{_n_note()} {_MIX_NOTE} {_period_note(corpus, table)}")
     columns = ["group", "period", "period_start", "pooled", "frame", "n", "count", "share",
                "ci_low", "ci_high"]
     return fig, _whole_counts(table[columns])
@@ -902,7 +907,7 @@ def figure_themes_over_time(
         _footnote(fig, f"{_source(case, corpus)} Themes: NMF of TF-IDF features, {n_themes} "
                        f"themes, {naming}; a statement's weights sum to 1.\nPoints: mean "
                        "weight per group and period; bars: bootstrap 95% intervals. "
-                       f"{_n_note()} {_period_note(corpus, table)}")
+                       f"{_n_note()} {_MIX_NOTE} {_period_note(corpus, table)}")
     columns = ["group", "period", "period_start", "pooled", "theme", "label", "top_terms",
                "n", "share", "ci_low", "ci_high"]
     return fig, _whole_counts(table[columns])
