@@ -484,33 +484,49 @@ print("frames:", result["frames"])
 print("evidence:", result["evidence"])"""),
     code(show("labellers.stance.explain(new, top=8)")),
     md("""
-## What we found, and the caveats
+## The measures in brief
+
+Read off the report above (the numbers are computed here, not typed).
 """),
     code("""
 stance, frames = report["stance"], report["frames"]
 lexicon = stance["baselines"]["lexicon"]["macro_f1"]
-print(f"- Stance, organisation-grouped CV: macro-F1 {stance['macro_f1']:.2f} "
+print(f"Stance, organisation-grouped CV: macro-F1 {stance['macro_f1']:.2f} "
       f"[{stance['macro_f1_ci'][0]:.2f}, {stance['macro_f1_ci'][1]:.2f}] against "
       f"{stance['baselines']['majority']['macro_f1']:.2f} for the majority class and "
       f"{lexicon:.2f} for the keyword baseline.")
 ext = stance.get("external")
 if ext is not None:
-    print(f"- On other genres: {ext['macro_f1']:.2f} [{ext['macro_f1_ci'][0]:.2f}, "
+    print(f"On other genres: {ext['macro_f1']:.2f} [{ext['macro_f1_ci'][0]:.2f}, "
           f"{ext['macro_f1_ci'][1]:.2f}], a gap of {stance['gap']['macro_f1']:+.2f}; "
           f"neutral F1 {ext['per_class']['neutral']['f1']:.2f}, conditional "
           f"{ext['per_class']['conditional']['f1']:.2f}.")
 coverage = {c["coverage"]: c["accuracy"] for c in stance["coverage"]}
 everything = curve[(curve["test_set"] == "cv") & (curve["coverage"] == 1.0)]["accuracy"].iloc[0]
-print(f"- Confidence in CV: accuracy {coverage[0.5]:.2f} on the most confident half and "
+print(f"Confidence in CV: accuracy {coverage[0.5]:.2f} on the most confident half and "
       f"{coverage[0.9]:.2f} at 90 % coverage, against {everything:.2f} on all predictions.")
-print(f"- Frames: micro-F1 {frames['micro_f1']:.2f} in CV"
+print(f"Frames: micro-F1 {frames['micro_f1']:.2f} in CV"
       + (f" and {frames['external']['micro_f1']:.2f} on other genres" if ext else "") + "; "
       f"{frames['per_statement']['predicted']:.1f} frames predicted per statement for "
       f"{frames['per_statement']['coded']:.1f} coded.")
 missed = evaluate.targets_table(report)
 missed = missed[~missed["met"]]
-print("- Targets missed:", "; ".join(f"{r.target} by {r.short_by:.2f}"
-                                       for r in missed.itertuples()) or "none")"""),
+print("Targets missed:", "; ".join(f"{r.target} by {r.short_by:.3f}"
+                                     for r in missed.itertuples()) or "none")"""),
+    md("""
+## What we found, and the caveats
+
+Computed by `discourse.findings` from the report: the classifier is called better than a
+baseline only when its 95 % interval lies wholly above the baseline's, in cross-validation
+and on the other-genre texts of the held-out statements.
+"""),
+    code("""
+found = [findings.model_vs_baseline(report, baseline="lexicon"),
+         findings.model_vs_baseline(report, baseline="majority")]
+if "external" in report["stance"]:
+    found += [findings.model_vs_baseline(report["stance"]["external"], baseline="lexicon"),
+              findings.model_vs_baseline(report["stance"]["external"], baseline="majority")]
+Markdown(findings.render_markdown(found))"""),
     md("""
 **Caveats.** The other-genre texts were written for testing from each statement's research
 record (not the actors' own words), so they measure transfer across genres of writing,
