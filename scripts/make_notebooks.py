@@ -427,7 +427,7 @@ for test_set, rows in curve.groupby("test_set", sort=False):
 ax.set_xlabel("coverage (share of predictions kept, most confident first)")
 ax.set_ylabel("accuracy of the kept predictions")
 ax.set_ylim(0, 1)
-ax.legend(title="test set");"""),
+_ = ax.legend(title="test set")"""),
     md("""
 ## Frames
 
