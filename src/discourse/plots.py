@@ -137,6 +137,23 @@ def _axes_width_points(ax: Axes) -> float:
 # -- counts and events -------------------------------------------------------------------------
 
 
+def _draw_estimates(ax: Axes, xs, ys, sizes, *, color: str, small_n: int, label_n: bool,
+                    skip, n_fontsize: float, xytext: tuple[float, float], ha: str,
+                    rotation: float = 0) -> None:
+    """Draw one marker per estimate (hollow below ``small_n``) and, if asked, its n."""
+    for xi, yi, size, skipped in zip(xs, ys, sizes, skip, strict=True):
+        if skipped:
+            continue
+        small = int(size) < small_n
+        ax.plot([xi], [yi], linestyle="none", marker="o", markersize=4.2,
+                markerfacecolor="white" if small else color, markeredgecolor=color,
+                markeredgewidth=1.0, zorder=4, gid="small_n" if small else "estimate")
+        if label_n:
+            ax.annotate(str(int(size)), (xi, yi), xytext=xytext, textcoords="offset points",
+                        fontsize=n_fontsize, color="#333333", ha=ha, va="bottom",
+                        rotation=rotation, zorder=5, gid="n_label")
+
+
 def plot_counts_over_time(
     data: pd.DataFrame,
     *,
@@ -525,18 +542,10 @@ def plot_period_estimates(
             ax.vlines(xs, part[ci[0]].astype(float), part[ci[1]].astype(float), colors=c,
                       linewidth=0.8, alpha=0.8, zorder=2)
         sizes = part[n].to_numpy() if n is not None else np.full(len(part), small_n)
-        for xi, yi, size in zip(xs, ys, sizes, strict=True):
-            if not np.isfinite(yi):
-                continue
-            small = int(size) < small_n
-            ax.plot([xi], [yi], linestyle="none", marker="o", markersize=4.2,
-                    markerfacecolor="white" if small else c, markeredgecolor=c,
-                    markeredgewidth=1.0, zorder=4, gid="small_n" if small else "estimate")
-            if n is not None:
-                ax.annotate(str(int(size)), (xi, yi), xytext=(2.5, 2.5) if not n_rotation
-                            else (0, 4), textcoords="offset points", fontsize=n_fontsize,
-                            color="#333333", ha="left" if not n_rotation else "center",
-                            va="bottom", rotation=n_rotation, zorder=5, gid="n_label")
+        _draw_estimates(ax, xs, ys, sizes, color=c, small_n=small_n, label_n=n is not None,
+                        skip=~np.isfinite(ys), n_fontsize=n_fontsize,
+                        xytext=(2.5, 2.5) if not n_rotation else (0, 4),
+                        ha="left" if not n_rotation else "center", rotation=n_rotation)
         ax.plot([], [], color=c, marker="o", label=_label_for(code, hue_labels))
     ax.set_xticks(range(len(slots)), [f"{v}\n(pooled)" if v in pooled_slots else str(v)
                                       for v in slots])
@@ -1028,17 +1037,9 @@ def plot_row_estimates(
             ax.hlines(ys, part[ci[0]].astype(float), part[ci[1]].astype(float), colors=c,
                       linewidth=0.8, alpha=0.8, zorder=2)
         sizes = part[n].to_numpy() if n is not None else np.full(len(part), small_n)
-        for xi, yi, size in zip(xs, ys, sizes, strict=True):
-            if not np.isfinite(xi):
-                continue
-            small = int(size) < small_n
-            ax.plot([xi], [yi], linestyle="none", marker="o", markersize=4.2,
-                    markerfacecolor="white" if small else c, markeredgecolor=c,
-                    markeredgewidth=1.0, zorder=4, gid="small_n" if small else "estimate")
-            if n is not None:
-                ax.annotate(str(int(size)), (xi, yi), xytext=(0, 2.5),
-                            textcoords="offset points", fontsize=n_fontsize, color="#333333",
-                            ha="center", va="bottom", zorder=5, gid="n_label")
+        _draw_estimates(ax, xs, ys, sizes, color=c, small_n=small_n, label_n=n is not None,
+                        skip=~np.isfinite(xs), n_fontsize=n_fontsize, xytext=(0, 2.5),
+                        ha="center")
         ax.plot([], [], color=c, marker="o", linestyle="none",
                 label=_label_for(code, hue_labels))
     ax.set_yticks(range(len(rows)), [(y_labels or {}).get(r, style.display_name(str(r)))
