@@ -373,19 +373,15 @@ if "gap" in report["stance"]:  # a corpus of your own may have no other-genre te
     code("""
 import matplotlib.pyplot as plt
 
+from discourse import plots
+
 transfer = evaluate.transfer_table(report)
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
 for ax, (task, part) in zip(axes, transfer.groupby("task", sort=False)):
-    for offset, (test_set, rows) in zip((-0.18, 0.18), part.groupby("test_set", sort=False)):
-        x = range(len(rows))
-        ax.errorbar([i + offset for i in x], rows["score"],
-                    yerr=[rows["score"] - rows["ci_low"], rows["ci_high"] - rows["score"]],
-                    fmt="o", capsize=3, label=test_set)
-        ax.set_xticks(list(x), rows["model"])
-    ax.set_title(f"{task} ({'macro' if task == 'stance' else 'micro'}-F1)")
-    ax.set_ylim(0, 1)
+    plots.plot_scores_with_intervals(
+        part, title=f"{task} ({'macro' if task == 'stance' else 'micro'}-F1)", ax=ax)
 axes[0].legend(title="test set")
-fig.tight_layout();"""),
+fig.tight_layout()"""),
     md("""
 ## Per class
 
@@ -422,12 +418,7 @@ for name, block in (("cv", report["stance"]), ("external", report["stance"].get(
           f"{review['accuracy_kept']:.3f}, of the flagged {review['accuracy_reviewed']:.3f}")"""),
     code("""
 fig, ax = plt.subplots(figsize=(5, 3.2))
-for test_set, rows in curve.groupby("test_set", sort=False):
-    ax.plot(rows["coverage"], rows["accuracy"], marker="o", label=test_set)
-ax.set_xlabel("coverage (share of predictions kept, most confident first)")
-ax.set_ylabel("accuracy of the kept predictions")
-ax.set_ylim(0, 1)
-_ = ax.legend(title="test set")"""),
+ax = plots.plot_coverage_curve(curve, ax=ax)"""),
     md("""
 ## Frames
 

@@ -365,3 +365,37 @@ def test_distinctive_term_bars_are_hollow_unless_significant():
     assert gids == ["significant", "not_significant"]
     assert ax.patches[1].get_facecolor()[:3] == (1.0, 1.0, 1.0)
     assert ax.patches[0].get_facecolor()[:3] != (1.0, 1.0, 1.0)
+
+
+def test_scores_with_intervals_dodges_series_and_draws_each_interval():
+    import matplotlib.pyplot as plt
+
+    from discourse.plots import plot_scores_with_intervals
+
+    table = pd.DataFrame({"model": ["m", "base", "m", "base"],
+                          "test_set": ["cv", "cv", "external", "external"],
+                          "score": [0.6, 0.2, 0.4, 0.1], "ci_low": [0.5, 0.1, 0.3, 0.05],
+                          "ci_high": [0.7, 0.3, 0.5, 0.2]})
+    fig, ax = plt.subplots()
+    plot_scores_with_intervals(table, title="stance", ax=ax)
+    points = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    xs = sorted(float(x) for line in points for x in line.get_xdata())
+    assert xs == pytest.approx([-0.18, 0.18, 0.82, 1.18])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["m", "base"]
+    assert ax.get_title() == "stance"
+    plt.close(fig)
+
+
+def test_coverage_curve_draws_one_line_per_test_set():
+    import matplotlib.pyplot as plt
+
+    from discourse.plots import plot_coverage_curve
+
+    table = pd.DataFrame({"test_set": ["cv", "cv", "external", "external"],
+                          "coverage": [0.5, 1.0, 0.5, 1.0], "accuracy": [0.9, 0.7, 0.6, 0.5]})
+    fig, ax = plt.subplots()
+    plot_coverage_curve(table, ax=ax)
+    assert [line.get_label() for line in ax.get_lines()] == ["cv", "external"]
+    assert list(ax.get_lines()[1].get_ydata()) == [0.6, 0.5]
+    assert ax.get_legend().get_title().get_text() == "test set"
+    plt.close(fig)

@@ -42,6 +42,8 @@ __all__ = [
     "plot_stacked_shares",
     "plot_country_comparison",
     "plot_row_estimates",
+    "plot_scores_with_intervals",
+    "plot_coverage_curve",
 ]
 
 EVENT_COLOR = "#444444"
@@ -1052,4 +1054,97 @@ def plot_row_estimates(
     ax.set_xlabel(xlabel)
     if legend:
         ax.legend(loc="best", handlelength=1.0)
+    return ax
+
+
+def plot_scores_with_intervals(
+    data: pd.DataFrame,
+    *,
+    x: str = "model",
+    y: str = "score",
+    hue: str = "test_set",
+    ci: tuple[str, str] = ("ci_low", "ci_high"),
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Scores with their intervals, one marker per ``x`` value and ``hue`` value, dodged.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per (``x``, ``hue``): the score and the interval's ends (``ci``).
+    x, y, hue : str
+        Columns: the categories on the x axis, the score, the series (e.g. the test set).
+    ci : (str, str)
+        Columns of the interval's lower and upper ends.
+    title : str, optional
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> table = pd.DataFrame({"model": ["a", "a"], "test_set": ["cv", "external"],
+    ...                       "score": [0.6, 0.4], "ci_low": [0.5, 0.3], "ci_high": [0.7, 0.5]})
+    >>> ax = plot_scores_with_intervals(table)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['a']
+    """
+    ax = _get_ax(ax)
+    series = list(data.groupby(hue, sort=False))
+    offsets = np.linspace(-0.18, 0.18, len(series)) if len(series) > 1 else [0.0]
+    for offset, (name, rows) in zip(offsets, series, strict=True):
+        positions = range(len(rows))
+        ax.errorbar([i + offset for i in positions], rows[y],
+                    yerr=[rows[y] - rows[ci[0]], rows[ci[1]] - rows[y]],
+                    fmt="o", capsize=3, label=name)
+        ax.set_xticks(list(positions), rows[x])
+    if title is not None:
+        ax.set_title(title)
+    ax.set_ylim(0, 1)
+    return ax
+
+
+def plot_coverage_curve(
+    data: pd.DataFrame,
+    *,
+    x: str = "coverage",
+    y: str = "accuracy",
+    hue: str = "test_set",
+    ax: Axes | None = None,
+) -> Axes:
+    """Accuracy of the most confident predictions against the share kept, one line per ``hue``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per (``hue``, coverage level), e.g. :func:`discourse.evaluate.coverage_table`.
+    x, y, hue : str
+        Columns: the share of predictions kept, their accuracy, the series.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> table = pd.DataFrame({"test_set": ["cv"] * 2, "coverage": [0.5, 1.0],
+    ...                       "accuracy": [0.9, 0.7]})
+    >>> len(plot_coverage_curve(table).get_lines())
+    1
+    """
+    ax = _get_ax(ax)
+    for name, rows in data.groupby(hue, sort=False):
+        ax.plot(rows[x], rows[y], marker="o", label=name)
+    ax.set_xlabel("coverage (share of predictions kept, most confident first)")
+    ax.set_ylabel("accuracy of the kept predictions")
+    ax.set_ylim(0, 1)
+    ax.legend(title=hue.replace("_", " "))
     return ax
