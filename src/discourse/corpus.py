@@ -987,11 +987,27 @@ def _by_value(values: Sequence[Any], fn: Any) -> list:
     row plus ``fn`` per distinct value. Lists (JSON/YAML list fields) are not hashable;
     they are passed through ``fn`` one by one.
     """
-    if any(isinstance(v, list) for v in values):
+    coded = _codes(values)
+    if coded is None:
         return [fn(v) for v in values]
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    codes, uniques = coded
     done = [fn(v) for v in uniques]
     return [done[c] for c in codes.tolist()]
+
+
+def _codes(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return ``(codes, distinct values)`` of a column as :func:`pandas.factorize` does, or
+    None if a value is a list (JSON/YAML list fields are not hashable).
+
+    Trying is cheaper than scanning every value for a list first: a CSV column has none.
+    """
+    try:
+        array = np.asarray(values, dtype=object)
+        if array.ndim != 1:  # lists of equal length make a 2-d array
+            return None
+        return pd.factorize(array, use_na_sentinel=False)
+    except (TypeError, ValueError):  # an unhashable value (a list), or ragged lists
+        return None
 
 
 def _fill(fld: schema.Field, column: Sequence, raw: dict[str, Sequence],
@@ -1019,15 +1035,24 @@ def _frame(raw: dict[str, Sequence], n: int) -> pd.DataFrame:
     the unknown columns, kept as text. Both readers (line by line and by column) end here.
     """
     extra = sorted(set(raw) - set(schema.FIELD_NAMES))
-    dates = {f.name: _by_value(raw[f.name], _parse_date)  # (date, precision): rows are valid
-             for f in schema.FIELDS if f.kind == "date"}
+    dates: dict[str, list] = {}  # (date, precision) per row: rows are valid
+    days: dict[str, pd.DatetimeIndex] = {}
+    for fld in schema.FIELDS:
+        if fld.kind == "date":
+            coded = _codes(raw[fld.name])
+            if coded is None:  # (a list in a date field is never valid)
+                dates[fld.name] = [_parse_date(v) for v in raw[fld.name]]
+                days[fld.name] = pd.to_datetime([d for d, _ in dates[fld.name]])
+                continue
+            codes, uniques = coded
+            parsed = [_parse_date(v) for v in uniques]
+            dates[fld.name] = [parsed[c] for c in codes.tolist()]
+            days[fld.name] = pd.to_datetime([d for d, _ in parsed]).take(codes)
     columns: dict[str, Any] = {}
     for fld in schema.FIELDS:
         values = _fill(fld, raw[fld.name], raw, dates)
         if fld.kind == "date":
-            codes, uniques = pd.factorize(np.asarray(raw[fld.name], dtype=object))
-            days = pd.to_datetime([_parse_date(v)[0] for v in uniques])
-            columns[fld.name] = days.astype("datetime64[ns]").take(codes)
+            columns[fld.name] = days[fld.name].astype("datetime64[ns]")
         elif fld.kind == "list":
             lists = _by_value(values, _unique_list)
             columns[fld.name] = pd.Series([list(v) for v in lists], dtype=object)
@@ -1084,7 +1109,12 @@ def _check_column(fld: schema.Field | None, values: Sequence[str], today: dt.dat
     Control characters were ruled out for the whole text before. Returns the stripped
     values; raises :class:`_Invalid` at the first value that fails.
     """
-    distinct = list(dict.fromkeys(values))  # (str caches its hash: cheap for repeated values)
+    if _long_text(fld, values):
+        # free text (the statements, notes): nearly every value is new, so hashing it to
+        # find the distinct ones costs more than checking each one
+        distinct = values if isinstance(values, list) else list(values)
+    else:
+        distinct = list(dict.fromkeys(values))  # (str caches its hash: cheap for repeats)
     if max(map(len, distinct), default=0) > schema.MAX_FIELD_BYTES // 4:
         raise _Invalid  # near the size limit: the exact byte count is the slow reader's job
     stripped = [v.strip() for v in distinct]
@@ -1115,10 +1145,21 @@ def _check_column(fld: schema.Field | None, values: Sequence[str], today: dt.dat
                 raise _Invalid
     if stripped == distinct:
         return values
-    if len(distinct) == len(values):
+    if distinct is values or len(distinct) == len(values):
         return stripped
     clean = dict(zip(distinct, stripped, strict=True))
     return [clean[v] for v in values]
+
+
+def _long_text(fld: schema.Field | None, values: Sequence[str]) -> bool:
+    """True for a free-text column of long values (checked value by value, not deduplicated).
+
+    Only the speed depends on this: both ways of checking give the same answer.
+    """
+    if fld is None or fld.kind != "text" or fld.pattern is not None or fld.unique:
+        return False
+    sample = values[:64]
+    return sum(map(len, sample)) > 200 * len(sample)
 
 
 def _check_chunk(header: list[str], rows: list[list[str]], today: dt.date
@@ -1165,12 +1206,37 @@ def _line_blocks(raw: Any, codec: str, bar: Any) -> Iterator[list[str]]:
     a block of lines at a time.
 
     Each block is searched once for control characters (one in the text is one in a field:
-    the csv syntax itself uses none), so that no field needs to be.
+    the csv syntax itself uses none), so that no field needs to be. UTF-8 is cut into
+    blocks at a line feed byte (never inside a character) and checked as bytes.
     """
+    if codec not in ("utf-8", "utf-8-sig"):
+        yield from _decoded_line_blocks(raw, codec, bar)
+        return
+    pending = b""
+    first = True
+    while True:
+        data = raw.read(BLOCK_BYTES)
+        bar.update(len(data))
+        chunk = pending + data if pending else data
+        cut = chunk.rfind(b"\n") + 1 if data else len(chunk)
+        block, pending = (chunk, b"") if cut == len(chunk) else (chunk[:cut], chunk[cut:])
+        if block:
+            try:
+                text = block.decode(codec if first else "utf-8")
+            except UnicodeDecodeError:
+                raise _Invalid from None
+            first = False
+            if _has_control(block, text, True) or "\u2028" in text or "\u2029" in text:
+                raise _Invalid  # (str.splitlines would also split at U+2028 and U+2029)
+            yield text.splitlines(keepends=True)
+        if not data:
+            return
+
+
+def _decoded_line_blocks(raw: Any, codec: str, bar: Any) -> Iterator[list[str]]:
+    """:func:`_line_blocks` for any other ASCII-compatible codec: decoded incrementally."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-    utf8 = codec in ("utf-8", "utf-8-sig")
     pending = ""
-    carry = b""  # the last byte read, in case a C1 control's two bytes straddle two reads
     while True:
         data = raw.read(BLOCK_BYTES)
         try:
@@ -1180,17 +1246,21 @@ def _line_blocks(raw: Any, codec: str, bar: Any) -> Iterator[list[str]]:
         bar.update(len(data))
         cut = len(text) if not data else text.rfind("\n") + 1
         block, pending = text[:cut], text[cut:]
-        if _has_control(carry + data, text, utf8) or "\u2028" in block or "\u2029" in block:
+        if _has_control(b"", block, False) or "\u2028" in block or "\u2029" in block:
             raise _Invalid  # (str.splitlines would also split at U+2028 and U+2029)
-        carry = data[-1:]
         yield block.splitlines(keepends=True)
         if not data:
             return
 
 
 def _csv_columns(path: Path, today: dt.date, encoding: str | None, max_bytes: int,
-                 progress: bool | None) -> tuple[dict[str, list], int, list[Problem]]:
-    """Read one CSV file by columns; raise :class:`_Invalid` unless every row is valid."""
+                 progress: bool | None, keep: Iterable[str] | None = None
+                 ) -> tuple[dict[str, list], int, list[Problem]]:
+    """Read one CSV file by columns; raise :class:`_Invalid` unless every row is valid.
+
+    ``keep`` names the columns to return (default all); every column is checked either way,
+    so that validating keeps only the ids (memory: one chunk of rows, and the ids).
+    """
     try:
         info = os.stat(path)
     except OSError:
@@ -1200,7 +1270,7 @@ def _csv_columns(path: Path, today: dt.date, encoding: str | None, max_bytes: in
     codec = _csv_codec(encoding)
     header: list[str] | None = None
     problems: list[Problem] = []
-    parts: dict[str, list[list]] = {}
+    columns: dict[str, list] = {}
     n_rows = 0
     with open(path, "rb") as raw, _csv_field_limit(info.st_size + 1), \
             _progress(info.st_size, path, progress) as bar:
@@ -1222,12 +1292,12 @@ def _csv_columns(path: Path, today: dt.date, encoding: str | None, max_bytes: in
             rows = [row for row in rows if row != []]  # blank lines are not records
             if rows:
                 for name, column in _check_chunk(header, rows, today).items():
-                    parts.setdefault(name, []).append(column)
+                    if keep is None or name in keep:
+                        columns.setdefault(name, []).extend(column)
                 n_rows += len(rows)
+            del rows
     if header is None or n_rows == 0:
         raise _Invalid
-    columns = {name: list(itertools.chain.from_iterable(chunks))
-               for name, chunks in parts.items()}
     return columns, n_rows, problems
 
 
@@ -1331,18 +1401,33 @@ def _merge_columns(tables: list[tuple[dict[str, list], int, list[Problem]]],
 
 
 def _read_columns(paths: Sequence[str | PathLike[str]], today: dt.date, encoding: str | None,
-                  max_bytes: int, progress: bool | None
+                  max_bytes: int, progress: bool | None, table: bool = True
                   ) -> tuple[dict[str, list], int, list[Problem]] | None:
-    """Read CSV files by columns if every row is valid; None sends them to the slow reader."""
+    """Read CSV files by columns if every row is valid; None sends them to the slow reader.
+
+    With ``table=False`` (validation) only the problems and the count are wanted: the
+    columns are checked chunk by chunk and only the ids are kept (for the duplicate check),
+    and the columns returned are empty.
+    """
     listed = _csv_files(paths, encoding, max_bytes)
     if listed is None:
         return None
     files, problems = listed
+    keep = None if table else ("id",)
     try:
-        tables = [_csv_columns(path, today, encoding, max_bytes, progress) for path in files]
+        tables = [_csv_columns(path, today, encoding, max_bytes, progress, keep)
+                  for path in files]
     except _Invalid:
         return None
-    return _merge_columns(tables, problems)
+    if table:
+        return _merge_columns(tables, problems)
+    ids = itertools.chain.from_iterable(columns["id"] for columns, _, _ in tables)
+    n = sum(count for _, count, _ in tables)
+    if len(set(ids)) < n:
+        return None  # a duplicate id: the slow reader says where the first one is
+    problems = problems + [p for _, _, found in tables for p in found]
+    problems.sort(key=_order)
+    return {}, n, problems
 
 
 def _csv_codec(encoding: str | None) -> str:
@@ -1422,7 +1507,8 @@ class _Lister(_Reader):
 
 
 def _read_all(paths: Sequence[str | PathLike[str]], today: dt.date | None,
-              encoding: str | None, max_bytes: int, progress: bool | None = None
+              encoding: str | None, max_bytes: int, progress: bool | None = None,
+              table: bool = True
               ) -> tuple[dict[str, Sequence], int, list[_Record], list[Problem]]:
     """Read and check every source.
 
@@ -1439,7 +1525,7 @@ def _read_all(paths: Sequence[str | PathLike[str]], today: dt.date | None,
                              "as utf-8, cp1252 or latin-1") from None
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise ValueError(f"max_bytes must be a positive number of bytes, not {max_bytes!r}")
-    fast = _read_columns(paths, today, encoding, max_bytes, progress)
+    fast = _read_columns(paths, today, encoding, max_bytes, progress, table)
     if fast is not None:
         raw, n_valid, problems = fast
         return raw, n_valid, [], problems
@@ -1606,7 +1692,8 @@ def validate_corpus(
     """
     sources = paths or (shipped_corpus_dir(),)
     with _bulk():
-        _, _, _, problems = _read_all(list(sources), today, encoding, max_bytes, progress)
+        _, _, _, problems = _read_all(list(sources), today, encoding, max_bytes, progress,
+                                      table=False)
     return problems
 
 
