@@ -1167,7 +1167,12 @@ def _check_chunk(header: list[str], rows: list[list[str]], today: dt.date
     width = len(header)
     if set(map(len, rows)) != {width}:
         raise _Invalid  # blank lines were dropped before; a short or long row is a problem
-    columns = dict(zip(header, zip(*rows, strict=True), strict=True))
+    return _check_columns(dict(zip(header, zip(*rows, strict=True), strict=True)), today)
+
+
+def _check_columns(columns: dict[str, Sequence[str]], today: dt.date
+                   ) -> dict[str, Sequence[str]]:
+    """Check the columns of one chunk of rows; return them stripped (see :func:`_check_column`)."""
     checked = {name: _check_column(schema._BY_NAME.get(name), column, today)
                for name, column in columns.items()}
     if "date_precision" in checked:
@@ -1178,6 +1183,9 @@ def _check_chunk(header: list[str], rows: list[list[str]], today: dt.date
     return checked
 
 
+#: Read UTF-8 files with pandas' C parser where it reads them as the csv module would
+#: (see :func:`_record_block`); False: always the csv module (the tests compare the two).
+RECORD_READER = True
 #: Bytes decoded at a time by the column reader.
 BLOCK_BYTES = 8_000_000
 
@@ -1276,6 +1284,11 @@ def _csv_columns(path: Path, today: dt.date, encoding: str | None, max_bytes: in
             _progress(info.st_size, path, progress) as bar:
         if not stat.S_ISREG(os.fstat(raw.fileno()).st_mode):
             raise _Invalid
+        if codec in ("utf-8", "utf-8-sig") and RECORD_READER:
+            try:
+                return _csv_records(raw, path, codec, today, bar, keep)
+            except _Unsure:
+                raw.seek(0)
         lines = itertools.chain.from_iterable(_line_blocks(raw, codec, bar))
         reader = csv.reader(lines, strict=True)
         while True:
@@ -1296,6 +1309,123 @@ def _csv_columns(path: Path, today: dt.date, encoding: str | None, max_bytes: in
                         columns.setdefault(name, []).extend(column)
                 n_rows += len(rows)
             del rows
+    if header is None or n_rows == 0:
+        raise _Invalid
+    return columns, n_rows, problems
+
+
+class _Unsure(Exception):
+    """The C parser might read this file differently from the csv module: use the latter."""
+
+
+_QUOTE, _COMMA, _LF, _CR = 34, 44, 10, 13
+#: Bytes that may stand before an opening quote or after a closing one (besides a quote).
+_FIELD_EDGE = np.zeros(256, dtype=bool)
+_FIELD_EDGE[[_COMMA, _LF, _CR, _QUOTE]] = True
+
+
+def _record_block(data: bytes, final: bool, width: int) -> tuple[int, int]:
+    """Return ``(end, n)``: ``data[:end]`` holds ``n`` whole CSV records of ``width`` fields.
+
+    ``data`` starts at the start of a record. Raises :class:`_Unsure` unless every quote is
+    where the csv module (strict) and pandas' C parser agree on what it means: counting
+    quotes from the start of the record, an odd one (opening a quoted field, or the second
+    of a doubled quote) follows a comma, a line end, the start or a quote, and an even one
+    (closing, or the first of a doubled quote) is followed by a comma, a line end, the end
+    of the file or a quote. Then a comma or line end is part of the syntax exactly when
+    an even number of quotes stands before it, which finds the records and their fields
+    without parsing: each record must have ``width - 1`` such commas (a blank line, a
+    short or a long row, or text after a closing quote sends the file to the csv module).
+    Without ``final``, the block ends after the last line end outside quotes (a CR at the
+    very end waits for the next read: an LF may follow it).
+    """
+    if width < 2:
+        raise _Unsure  # (a blank line is a record without commas: it must be told apart)
+    a = np.frombuffer(data, dtype=np.uint8)
+    size = len(a)
+    quotes = np.flatnonzero(a == _QUOTE)
+    ends = np.flatnonzero((a == _LF) | (a == _CR))
+    if len(ends):
+        after = np.minimum(ends + 1, size - 1)
+        crlf = (a[ends] == _CR) & (ends + 1 < size) & (a[after] == _LF)
+        ends = ends[~crlf]  # CR LF is one line end, at the LF
+        if not final and len(ends) and ends[-1] == size - 1 and a[-1] == _CR:
+            ends = ends[:-1]
+        ends = ends[np.searchsorted(quotes, ends) % 2 == 0]  # outside quotes
+    if final:
+        if len(quotes) % 2:
+            raise _Unsure  # the file ends inside a quoted field
+        end = size
+    elif len(ends):
+        end = int(ends[-1]) + 1
+    else:
+        return 0, 0
+    quotes = quotes[quotes < end]
+    opening, closing = quotes[0::2], quotes[1::2]
+    if not (_FIELD_EDGE[a[np.maximum(opening - 1, 0)]] | (opening == 0)).all():
+        raise _Unsure
+    if not (_FIELD_EDGE[a[np.minimum(closing + 1, size - 1)]] | (closing + 1 >= size)).all():
+        raise _Unsure
+    n = len(ends) + (1 if final and end > (int(ends[-1]) + 1 if len(ends) else 0) else 0)
+    commas = np.flatnonzero(a[:end] == _COMMA)
+    commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+    per_record = np.bincount(np.searchsorted(ends, commas), minlength=n)
+    if len(per_record) != n or (n and not (per_record == width - 1).all()):
+        raise _Unsure
+    return end, n
+
+
+def _parse_records(block: bytes, n: int, width: int) -> list[np.ndarray]:
+    """Parse ``n`` records of ``width`` fields with pandas' C parser; return the columns."""
+    try:
+        table = pd.read_csv(io.BytesIO(block), header=None, names=range(width), dtype=object,
+                            na_filter=False, skip_blank_lines=False, encoding="utf-8",
+                            engine="c")
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
+        raise _Invalid from None  # (bytes that are not UTF-8 are a problem in any reader)
+    if table.shape != (n, width):
+        raise _Unsure
+    return [table[j].to_numpy(dtype=object) for j in range(width)]
+
+
+def _csv_records(raw: Any, path: Path, codec: str, today: dt.date, bar: Any,
+                 keep: Iterable[str] | None) -> tuple[dict[str, list], int, list[Problem]]:
+    """Read a UTF-8 CSV file by columns with pandas' C parser, in blocks of whole records.
+
+    :func:`_record_block` vouches that the C parser reads each block as the csv module
+    would (else :class:`_Unsure`); the values are checked as by :func:`_csv_columns`.
+    """
+    header: list[str] | None = None
+    problems: list[Problem] = []
+    columns: dict[str, list] = {}
+    n_rows = 0
+    pending = b""
+    width = len(_csv_header(path, codec))
+    while True:
+        data = raw.read(BLOCK_BYTES)
+        bar.update(len(data))
+        chunk = pending + data if pending else data
+        if header is None and codec == "utf-8-sig" and chunk[:3] == b"\xef\xbb\xbf":
+            chunk = chunk[3:]  # the byte-order mark
+        end, n = _record_block(chunk, not data, width)
+        block, pending = chunk[:end], chunk[end:]
+        if n:
+            if _has_control(block, "", True) or b"\xe2\x80\xa8" in block \
+                    or b"\xe2\x80\xa9" in block:
+                raise _Unsure  # the csv module's reader decides (and sends it on)
+            parsed = _parse_records(block, n, width)
+            if header is None:
+                header = _checked_header([str(column[0]) for column in parsed])
+                problems = _header_warnings(path, header)
+                parsed = [column[1:] for column in parsed]
+            if len(parsed[0]):
+                checked = _check_columns(dict(zip(header, parsed, strict=True)), today)
+                for name, column in checked.items():
+                    if keep is None or name in keep:
+                        columns.setdefault(name, []).extend(column)
+                n_rows += len(parsed[0])
+        if not data:
+            break
     if header is None or n_rows == 0:
         raise _Invalid
     return columns, n_rows, problems
