@@ -1193,6 +1193,7 @@ BLOCK_BYTES = 8_000_000
 _CONTROL_BYTES = bytes(range(32)).translate(None, b"\t\n\r") + b"\x7f"
 _KEEP_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_LINE_SEPARATORS = re.compile(rb"\xe2\x80[\xa8\xa9]")  # U+2028 and U+2029 in UTF-8
 
 
 def _has_control(data: bytes, text: str, utf8: bool) -> bool:
@@ -1344,7 +1345,10 @@ def _record_block(data: bytes, final: bool, width: int) -> tuple[int, int]:
     a = np.frombuffer(data, dtype=np.uint8)
     size = len(a)
     quotes = np.flatnonzero(a == _QUOTE)
-    ends = np.flatnonzero((a == _LF) | (a == _CR))
+    if b"\r" not in data:  # (most files: line feeds only)
+        ends = np.flatnonzero(a == _LF)
+    else:
+        ends = np.flatnonzero((a == _LF) | (a == _CR))
     if len(ends):
         after = np.minimum(ends + 1, size - 1)
         crlf = (a[ends] == _CR) & (ends + 1 < size) & (a[after] == _LF)
@@ -1410,8 +1414,7 @@ def _csv_records(raw: Any, path: Path, codec: str, today: dt.date, bar: Any,
         end, n = _record_block(chunk, not data, width)
         block, pending = chunk[:end], chunk[end:]
         if n:
-            if _has_control(block, "", True) or b"\xe2\x80\xa8" in block \
-                    or b"\xe2\x80\xa9" in block:
+            if _has_control(block, "", True) or _LINE_SEPARATORS.search(block):
                 raise _Unsure  # the csv module's reader decides (and sends it on)
             parsed = _parse_records(block, n, width)
             if header is None:
