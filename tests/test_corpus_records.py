@@ -107,6 +107,28 @@ def test_the_record_reader_reads_a_file_as_the_csv_module_column_reader(tmp_path
     pd.testing.assert_frame_equal(fast, slow)
 
 
+def test_a_byte_order_mark_inside_the_file_is_kept_as_the_csv_module_keeps_it(tmp_path,
+                                                                              monkeypatch):
+    # pandas drops U+FEFF at the start of each text it parses; the csv module keeps it in a
+    # field, so a block that starts with one goes to the csv module
+    rows = [[f"pk-{i}", "2024-11-15", "PTA", "state", "A text."] for i in range(40)]
+    rows[20][0] = "\ufeffpk-20"
+    path = tmp_path / "c.csv"
+    path.write_text("\ufeff" + csv_text(rows), encoding="utf-8", newline="")
+    results = []
+    before = path.read_bytes().index("\ufeffpk-20".encode("utf-8"))
+    for size in (before, 10**6):  # a block that starts at the mark, and one block
+        monkeypatch.setattr(corpus, "BLOCK_BYTES", size)
+        for record_reader in (True, False):
+            monkeypatch.setattr(corpus, "RECORD_READER", record_reader)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CorpusWarning)
+                results.append(load_corpus(path, strict=False, today=TODAY))
+    for result in results[1:]:
+        pd.testing.assert_frame_equal(result.corpus, results[0].corpus)
+        assert result.problems == results[0].problems
+
+
 # -- the typed table: today's code against the code it replaced -------------------------------
 
 

@@ -1416,6 +1416,8 @@ def _csv_records(raw: Any, path: Path, codec: str, today: dt.date, bar: Any,
             chunk = chunk[3:]  # the byte-order mark
         end, n = _record_block(chunk, not data, width)
         block, pending = chunk[:end], chunk[end:]
+        if block.startswith(b"\xef\xbb\xbf"):
+            raise _Unsure  # pandas drops U+FEFF at the start of what it reads; csv keeps it
         if n:
             if _has_control(block, "", True) or _LINE_SEPARATORS.search(block):
                 raise _Unsure  # the csv module's reader decides (and sends it on)
