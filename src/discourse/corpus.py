@@ -1373,11 +1373,19 @@ def _record_block(data: bytes, final: bool, width: int) -> tuple[int, int]:
         raise _Unsure
     if not (_FIELD_EDGE[a[np.minimum(closing + 1, size - 1)]] | (closing + 1 >= size)).all():
         raise _Unsure
-    n = len(ends) + (1 if final and end > (int(ends[-1]) + 1 if len(ends) else 0) else 0)
+    ends = ends[ends < end]
+    if final and end > (int(ends[-1]) + 1 if len(ends) else 0):
+        ends = np.append(ends, end)  # the last record has no line end
+    n = len(ends)
+    # commas per record, less those inside quotes (between an opening and a closing one;
+    # fewer searches than placing every comma: records and quotes are fewer than commas)
     commas = np.flatnonzero(a[:end] == _COMMA)
-    commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
-    per_record = np.bincount(np.searchsorted(ends, commas), minlength=n)
-    if len(per_record) != n or (n and not (per_record == width - 1).all()):
+    per_record = np.diff(np.searchsorted(commas, ends), prepend=0)
+    if len(opening):
+        inside = np.searchsorted(commas, closing) - np.searchsorted(commas, opening)
+        per_record -= np.bincount(np.searchsorted(ends, opening), weights=inside,
+                                  minlength=n).astype(per_record.dtype)[:n]
+    if n and not (per_record == width - 1).all():
         raise _Unsure
     return end, n
 
