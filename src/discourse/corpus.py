@@ -1664,6 +1664,8 @@ def _read_all(paths: Sequence[str | PathLike[str]], today: dt.date | None,
     Returns the valid rows' checked values by column (for :func:`_frame`), their number,
     the rejected records and every problem, sorted. CSV files are read by the column reader
     first; if it finds anything wrong, the line-by-line reader reads all sources again.
+    With ``table=False`` (validation) the column reader keeps no columns (the values
+    returned are empty when it succeeds).
     """
     today = today or dt.date.today()
     if encoding is not None:
