@@ -416,7 +416,8 @@ def main(argv: list[str]) -> int:
                     print(json.dumps(row), flush=True)
                 else:
                     def show(value, fmt):
-                        return format(value, fmt) if value is not None else "-"
+                        width = int(fmt.split(".")[0])
+                        return format(value, fmt) if value is not None else "-".rjust(width)
                     print(f"{step:<9} {n:>9} {show(row['seconds'], '9.2f')} "
                           f"{show(row['peak_mb'], '9.0f')} {show(row['raw_seconds'], '9.2f')} "
                           f"{show(row['raw_peak_mb'], '9.0f')} {show(ratio, '7.2f')}"
