@@ -21,7 +21,7 @@ export TRANSFORMERS_OFFLINE := 1
 DISCOURSE_CACHE ?= $(CURDIR)/.cache/discourse
 export DISCOURSE_CACHE
 
-.PHONY: install figures test unit notebooks papermill-check screenshots lint lab benchmark \
+.PHONY: install figures test unit notebooks papermill-check screenshots lint lab benchmark benchmark-corpus \
 	constraints clean
 
 install: $(STAMP)
@@ -71,11 +71,16 @@ lint: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
-# Timings print only (nothing asserted). Larger corpora: scripts/benchmark_scale.py --sizes ...
+# Timings print only (nothing asserted). Each step against plain pandas / scikit-learn on
+# synthetic corpora: `make benchmark BENCH_SIZES=1000,10000,100000,1000000` for the full table
+# (BENCH_ARGS=--json for JSON lines). The shipped corpus's own timings: `make benchmark-corpus`.
 BENCH_SIZES ?= 1000,10000
+BENCH_ARGS ?=
 benchmark: $(STAMP)
-	$(BIN)/python scripts/benchmark.py
-	$(BIN)/python scripts/benchmark_scale.py --sizes $(BENCH_SIZES)
+	$(BIN)/python scripts/benchmark.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
+benchmark-corpus: $(STAMP)
+	$(BIN)/python scripts/benchmark_corpus.py
 	$(BIN)/python scripts/benchmark_validate.py
 
 # Refresh the pins: a fresh venv with the newest allowed versions, frozen into constraints.txt.

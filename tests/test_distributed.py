@@ -23,10 +23,10 @@ N = 10_000
 
 
 def _synthetic(n: int) -> str:
-    spec = importlib.util.spec_from_file_location("benchmark_scale",
-                                                  ROOT / "scripts" / "benchmark_scale.py")
+    spec = importlib.util.spec_from_file_location("benchmark",
+                                                  ROOT / "scripts" / "benchmark.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("benchmark_scale", module)
+    sys.modules.setdefault("benchmark", module)
     spec.loader.exec_module(module)
     return module.synthetic_corpus(n, seed=0)
 
