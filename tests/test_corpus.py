@@ -750,3 +750,16 @@ def test_data_package_rows_read_add_up(write):
     result = lenient(descriptor.parent)
     assert result.n_records == 4 and len(result.corpus) == 3
     assert result.rejected["line"].tolist() == [5]
+
+
+def test_validate_counts_records_and_valid_rows_as_a_lenient_load_does(write):
+    bad = list(GOOD_ROWS[0])
+    bad[HEADER.index("date")] = "not a date"
+    bad[HEADER.index("id")] = "bad-date-row"
+    for rows in (GOOD_ROWS, GOOD_ROWS + [bad]):
+        path = write("c.csv", csv_text(rows))
+        result = validate_corpus(path, today=TODAY, return_counts=True)
+        loaded = lenient(path)
+        assert result.problems == loaded.problems
+        assert (result.n_records, result.n_valid) == (loaded.n_records, len(loaded.corpus))
+    assert (result.n_records, result.n_valid) == (len(GOOD_ROWS) + 1, len(GOOD_ROWS))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .corpus import CorpusError, CorpusWarning, load_corpus, summarize_corpus
+from .corpus import CorpusError, CorpusWarning, load_corpus, summarize_corpus, validate_corpus
 from .paths import shipped_corpus_file
 from .schema import MAX_FILE_BYTES
 
@@ -83,18 +83,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CorpusWarning)  # printed below with the errors
         options = _read_options(args)
-        result = _load_on(options.pop("scheduler"), args.paths, strict=False,
-                          **options)  # read once
-    problems = result.problems
+        scheduler = options.pop("scheduler")
+        if scheduler is None:  # read once, keeping only the ids of a valid file
+            problems, n_records, n_valid = validate_corpus(*args.paths, return_counts=True,
+                                                           **options)
+        else:
+            result = _load_on(scheduler, args.paths, strict=False, **options)
+            problems, n_records, n_valid = result.problems, result.n_records, len(result.corpus)
     for problem in problems:
         print(problem)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s); "
-              f"{len(result.corpus)} of {result.n_records} statements valid", file=sys.stderr)
+              f"{n_valid} of {n_records} statements valid", file=sys.stderr)
         return 1
-    print(f"valid: {len(result.corpus)} statements, {len(problems)} warning(s)",
-          file=sys.stderr)
+    print(f"valid: {n_valid} statements, {len(problems)} warning(s)", file=sys.stderr)
     return 0
 
 

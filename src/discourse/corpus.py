@@ -50,6 +50,7 @@ __all__ = [
     "CorpusError",
     "CorpusWarning",
     "LoadResult",
+    "Validation",
     "load_corpus",
     "validate_corpus",
     "summarize_corpus",
@@ -160,6 +161,24 @@ class LoadResult(NamedTuple):
     rejected: pd.DataFrame
     problems: list[Problem]
     n_records: int
+
+
+class Validation(NamedTuple):
+    """What ``validate_corpus(return_counts=True)`` returns.
+
+    Attributes
+    ----------
+    problems : list of Problem
+        Every problem, warnings included, sorted by path, line and field.
+    n_records : int
+        Records read.
+    n_valid : int
+        Records without an error (the rows a lenient load keeps).
+    """
+
+    problems: list[Problem]
+    n_records: int
+    n_valid: int
 
 
 @dataclass
@@ -1834,11 +1853,15 @@ def validate_corpus(
     encoding: str | None = None,
     max_bytes: int = schema.MAX_FILE_BYTES,
     progress: bool | None = None,
-) -> list[Problem]:
+    return_counts: bool = False,
+) -> list[Problem] | Validation:
     """Return every problem in one or more corpus sources (ids must be unique across them).
 
     Takes the same ``today``, ``encoding``, ``max_bytes`` and ``progress`` as
-    :func:`load_corpus`; the problems are sorted by path, line and field.
+    :func:`load_corpus`; the problems are sorted by path, line and field. With
+    ``return_counts=True`` a :class:`Validation` is returned instead: the problems, the
+    number of records read and the number of valid ones (what ``discourse validate``
+    prints), from the same single reading.
 
     A valid CSV file is read once, block by block, keeping only the ids (to find
     duplicates): memory is about one block's rows plus some 60 bytes per id, whatever the
@@ -1850,11 +1873,16 @@ def validate_corpus(
     --------
     >>> validate_corpus()  # the shipped corpus is valid
     []
+    >>> result = validate_corpus(return_counts=True)
+    >>> result.n_records == result.n_valid == len(load_corpus())
+    True
     """
     sources = paths or (shipped_corpus_dir(),)
     with _bulk():
-        _, _, _, problems = _read_all(list(sources), today, encoding, max_bytes, progress,
-                                      table=False)
+        _, n_valid, rejected, problems = _read_all(list(sources), today, encoding, max_bytes,
+                                                   progress, table=False)
+    if return_counts:
+        return Validation(problems, n_valid + len(rejected), n_valid)
     return problems
 
 
