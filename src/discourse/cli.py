@@ -225,9 +225,6 @@ def _read_statement(name: str) -> tuple[str, str]:
         source = "<stdin>"
     else:
         path = Path(name)
-        if path.is_dir():
-            raise _Fail(f"{name}: is a folder; give one file per statement (for example "
-                        f"{Path(name) / '*.txt'})")
         if not path.is_file():
             raise _Fail(f"{name}: no such file")
         data = path.read_bytes()

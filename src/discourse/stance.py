@@ -364,7 +364,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 
         ``X`` is an iterable of texts or their matrix from :meth:`transform`.
         """
-        return _logits(self.model_, self._matrix(X))
+        Z = self._matrix(X)
+        return _logits(self.model_, Z)
 
     def predict_proba(self, X) -> np.ndarray:
         """Return calibrated probabilities ``softmax(z / T)``, columns as ``classes_``.
