@@ -11,7 +11,6 @@ whose message names the file, the line and the field, and says what to do.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import sys
@@ -109,13 +108,32 @@ def input_kind(path: str, lines: bool = False) -> str:
     return "statement"
 
 
-def _open_text(path: str, encoding: str | None) -> IO[str]:
+def _text_lines(path: str, encoding: str | None) -> Iterator[str]:
+    """The lines of a file (or standard input), decoded one at a time so that a byte that
+    is not in the encoding is reported with its line. ``\n`` ends a line (``\r\n`` too);
+    the encoding must be ASCII-compatible (UTF-8, Latin-1, cp1252, ...)."""
     if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding=encoding or "utf-8-sig",
-                                errors="strict", newline="")
-    if not Path(path).is_file():
-        raise _fail(path, None, "file", "no such file")
-    return open(path, encoding=encoding or "utf-8-sig", errors="strict", newline="")
+        handle = sys.stdin.buffer
+    else:
+        if not Path(path).is_file():
+            raise _fail(path, None, "file", "no such file")
+        handle = open(path, "rb")
+    codec = encoding or "utf-8"
+    try:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and codec.replace("_", "-").lower() in ("utf-8", "utf8") \
+                    and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a byte-order mark
+            try:
+                yield raw.decode(codec)
+            except UnicodeDecodeError as err:
+                name = "UTF-8" if encoding is None else encoding
+                raise _fail(path, number, "encoding", f"not {name} text (invalid byte at "
+                            f"offset {err.start} of the line); save it as UTF-8 or give "
+                            "--encoding") from None
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
 
 
 def _check_text(path: str, line: int, name: str, value: Any, max_chars: int | None) -> str:
@@ -133,11 +151,6 @@ def _check_text(path: str, line: int, name: str, value: Any, max_chars: int | No
                     f"{max_chars:,}; split it into statements or raise the limit "
                     "(--max-chars, 0: no limit)")
     return value
-
-
-def _decoding(path: str, err: UnicodeDecodeError, line: int) -> LabelInputError:
-    return _fail(path, line, "encoding", f"not UTF-8 text (invalid byte at offset "
-                 f"{err.start} of the line); save it as UTF-8 or give --encoding")
 
 
 def read_rows(path: str, *, lines: bool = False, text_column: str = "text",
@@ -199,7 +212,7 @@ def read_rows(path: str, *, lines: bool = False, text_column: str = "text",
                     record.get(text_column), max_chars)
         if columns is None:
             columns = list(names)
-        elif kind == "jsonl" or kind == "folder":
+        elif kind == "jsonl":
             extra = [name for name in record if name not in columns]
             if extra:
                 raise _fail(path if kind != "folder" else source, line, extra[0],
@@ -220,79 +233,66 @@ def read_rows(path: str, *, lines: bool = False, text_column: str = "text",
 def _read_lines(path: str, text_column: str, encoding: str | None,
                 skipped: list[int] | None) -> Iterator[tuple[dict, int, str, list[str]]]:
     blank = 0
-    with _open_text(path, encoding) as handle:
-        number = 0
-        try:
-            for number, raw in enumerate(handle, start=1):
-                text = raw.rstrip("\r\n")
-                if not text.strip():
-                    blank += 1
-                    continue
-                yield {"line": str(number), text_column: text}, number, \
-                    f"{path}:{number}", ["line", text_column]
-        except UnicodeDecodeError as err:
-            raise _decoding(path, err, number + 1) from None
+    for number, raw in enumerate(_text_lines(path, encoding), start=1):
+        text = raw.rstrip("\r\n")
+        if not text.strip():
+            blank += 1
+            continue
+        yield ({"line": str(number), text_column: text}, number, f"{path}:{number}",
+               ["line", text_column])
     if skipped is not None:
         skipped.append(blank)
 
 
 def _read_csv(path: str, text_column: str, encoding: str | None,
               skipped: list[int] | None) -> Iterator[tuple[dict, int, str, list[str]]]:
-    with _open_text(path, encoding) as handle:
-        rows = csv.reader(handle)
-        try:
-            header = next(rows, None)
-            if header is None:
-                raise _fail(path, 1, "header", "the file is empty; give a header row with a "
-                            f"'{text_column}' column and one row per statement")
-            if text_column not in header:
-                raise _fail(path, 1, text_column, f"no '{text_column}' column (the header is "
-                            f"{', '.join(header)}); name the column of the statements "
-                            "'text' or give --text-column")
-            duplicated = sorted({name for name in header if header.count(name) > 1})
-            if duplicated:
-                raise _fail(path, 1, duplicated[0], "the column is named twice; give each "
-                            "column its own name")
+    rows = csv.reader(_text_lines(path, encoding))
+    try:
+        header = next(rows, None)
+        if header is None:
+            raise _fail(path, 1, "header", "the file is empty; give a header row with a "
+                        f"'{text_column}' column and one row per statement")
+        if text_column not in header:
+            raise _fail(path, 1, text_column, f"no '{text_column}' column (the header is "
+                        f"{', '.join(header)}); name the column of the statements "
+                        "'text' or give --text-column")
+        duplicated = sorted({name for name in header if header.count(name) > 1})
+        if duplicated:
+            raise _fail(path, 1, duplicated[0], "the column is named twice; give each "
+                        "column its own name")
+        start = rows.line_num + 1
+        for row in rows:
+            if len(row) != len(header):
+                if not row:
+                    raise _fail(path, start, "row", "an empty row; remove it")
+                raise _fail(path, start, "row", f"{len(row)} fields, the header has "
+                            f"{len(header)}; quote fields that hold commas")
+            yield dict(zip(header, row, strict=True)), start, f"{path}:{start}", header
             start = rows.line_num + 1
-            for row in rows:
-                if len(row) != len(header):
-                    if not row or row == [""]:
-                        raise _fail(path, start, "row", "an empty row; remove it")
-                    raise _fail(path, start, "row", f"{len(row)} fields, the header has "
-                                f"{len(header)}; quote fields that hold commas")
-                yield dict(zip(header, row, strict=True)), start, f"{path}:{start}", header
-                start = rows.line_num + 1
-        except UnicodeDecodeError as err:
-            raise _decoding(path, err, rows.line_num + 1) from None
-        except csv.Error as err:
-            raise _fail(path, rows.line_num, "row", f"not valid CSV ({err}); check the "
-                        "quotes") from None
+    except csv.Error as err:
+        raise _fail(path, rows.line_num, "row", f"not valid CSV ({err}); check the "
+                    "quotes") from None
 
 
 def _read_jsonl(path: str, text_column: str, encoding: str | None,
                 skipped: list[int] | None) -> Iterator[tuple[dict, int, str, list[str]]]:
-    with _open_text(path, encoding) as handle:
-        number = 0
+    for number, raw in enumerate(_text_lines(path, encoding), start=1):
+        if not raw.strip():
+            raise _fail(path, number, "line", "an empty line; remove it (every line holds "
+                        "one JSON object)")
         try:
-            for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    raise _fail(path, number, "line", "an empty line; remove it (every "
-                                "line holds one JSON object)")
-                try:
-                    record = json.loads(raw)
-                except json.JSONDecodeError as err:
-                    raise _fail(path, number, "line", f"not valid JSON ({err.msg} at column "
-                                f"{err.colno}); give one JSON object per line") from None
-                if not isinstance(record, dict):
-                    raise _fail(path, number, "line", f"a JSON {type(record).__name__}, not "
-                                "an object; give one object per line, such as "
-                                '{"id": "s1", "text": "..."}')
-                if text_column not in record:
-                    raise _fail(path, number, text_column, f"no '{text_column}' field; give "
-                                "each record the text of its statement (or --text-column)")
-                yield record, number, f"{path}:{number}", list(record)
-        except UnicodeDecodeError as err:
-            raise _decoding(path, err, number + 1) from None
+            record = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise _fail(path, number, "line", f"not valid JSON ({err.msg} at column "
+                        f"{err.colno}); give one JSON object per line") from None
+        if not isinstance(record, dict):
+            raise _fail(path, number, "line", f"a JSON {type(record).__name__}, not an "
+                        'object; give one object per line, such as {"id": "s1", "text": '
+                        '"..."}')
+        if text_column not in record:
+            raise _fail(path, number, text_column, f"no '{text_column}' field; give each "
+                        "record the text of its statement (or --text-column)")
+        yield record, number, f"{path}:{number}", list(record)
 
 
 def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
@@ -325,6 +325,7 @@ def _read_folder(path: str, text_column: str, encoding: str | None,
     if not files:
         raise _fail(path, None, "folder", "no .md, .markdown or .txt file in the folder; "
                     "give one file per statement, or a .csv/.jsonl file")
+    records = []
     for file in files:
         data = file.read_bytes()
         if b"\0" in data:
@@ -337,10 +338,14 @@ def _read_folder(path: str, text_column: str, encoding: str | None,
         front: dict[str, Any] = {}
         if file.suffix.lower() != ".txt":
             front, text = _front_matter(file, text)
-        record = {"file": file.name, **{str(k): v for k, v in front.items()
-                                        if str(k) not in ("file", text_column)},
-                  text_column: text.strip()}
-        yield record, 1, str(file), list(record)
+        records.append(({"file": file.name, **{str(k): v for k, v in front.items()
+                                               if str(k) not in ("file", text_column)},
+                         text_column: text.strip()}, str(file)))
+    # the columns: file, every front-matter field in order of first use, the text
+    names = list(dict.fromkeys(name for record, _ in records for name in record
+                               if name != text_column))
+    for record, source in records:
+        yield record, 1, source, [*names, text_column]
 
 
 def label_columns_out(explain: bool = False, prefix: str = "") -> list[str]:
