@@ -46,3 +46,36 @@ def test_the_exceptions_cover_every_character_lower_changes_outside_words():
     assert changed  # the circled capitals, at least
     assert all(features._NOT_WORDWISE.match(c) for c in changed)
     assert features._NOT_WORDWISE.match("\u03a3")  # the capital sigma, lowered by context
+
+
+# -- transform_texts: the character block without scikit-learn's per-text n-gram loop ---------
+
+
+def test_transform_texts_equals_the_vectorizer_value_for_value():
+    import numpy as np
+
+    from discourse.features import make_vectorizer, transform_texts
+    from discourse.stance import StanceClassifier
+
+    corpus = load_corpus()
+    texts = corpus["text"].astype(str).tolist()
+    fitted = StanceClassifier().fit(texts, corpus["stance"].fillna("neutral").astype(str))
+    char = dict(fitted.features_.transformer_list)["char"]
+    tricky = TRICKY[1:] + ["a  b\t\tc\n\nd", "I", "ab", "Σ ΑΣ", "x" * 3, "é" * 2]
+    for batch in (texts, texts[::-1][:50] + tricky):
+        expected = char.transform(batch).tocsr()
+        got = transform_texts(char, batch)
+        assert np.array_equal(got.indptr, expected.indptr)
+        assert np.array_equal(got.indices, expected.indices)
+        assert np.array_equal(got.data, expected.data)  # bit for bit, not approximately
+    # the whole stance matrix, and any other vectorizer, is the vectorizer's own
+    whole = fitted.features_.transform(texts).tocsr()
+    assert (fitted.transform(texts) != whole).nnz == 0
+    assert np.array_equal(fitted.transform(texts).data, whole.data)
+    word = make_vectorizer(min_df=1, max_df=1.0).fit(texts)
+    assert (transform_texts(word, texts[:20]) != word.transform(texts[:20])).nnz == 0
+    for ngrams in ((1, 1), (1, 3), (3, 6)):
+        small = make_vectorizer(analyzer="char_wb", ngram_range=ngrams, min_df=1,
+                                max_df=1.0).fit(tricky)
+        assert np.array_equal(transform_texts(small, tricky).toarray(),
+                              small.transform(tricky).toarray())

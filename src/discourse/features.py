@@ -4,12 +4,14 @@ an optional sentence encoder (imported only when used)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from .paths import DATA_DIR
 from .schema import countries
@@ -26,6 +28,7 @@ __all__ = [
     "stop_words",
     "make_vectorizer",
     "make_count_vectorizer",
+    "transform_texts",
     "EMBEDDING_DECIMALS",
     "EMBEDDING_DIM",
     "encoder_available",
@@ -247,6 +250,87 @@ def make_count_vectorizer(
         max_df=max_df,
         dtype=np.int64,
     )
+
+
+def _char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
+    """The character n-grams of one word, padded with a space on each side, exactly as
+    scikit-learn's ``analyzer="char_wb"`` makes them (a word shorter than ``n`` gives
+    itself once)."""
+    padded = " " + word + " "
+    size = len(padded)
+    grams = []
+    for n in range(min_n, max_n + 1):
+        grams.append(padded[:n])
+        if n >= size:
+            break
+        grams.extend(padded[i:i + n] for i in range(1, size - n + 1))
+    return grams
+
+
+def _is_char_wb(vectorizer: TfidfVectorizer) -> bool:
+    """Whether ``vectorizer`` is a fitted :func:`make_vectorizer` character vectorizer with
+    the settings :func:`transform_texts` reproduces."""
+    params = vectorizer.get_params() if isinstance(vectorizer, TfidfVectorizer) else {}
+    return (params.get("analyzer") == "char_wb" and params["preprocessor"] is preprocess
+            and params["input"] == "content" and not params["lowercase"]
+            and params["strip_accents"] is None and not params["binary"]
+            and params["use_idf"] and params["norm"] in ("l1", "l2", None)
+            and params["vocabulary"] is None and hasattr(vectorizer, "vocabulary_")
+            and hasattr(vectorizer, "idf_"))
+
+
+def transform_texts(vectorizer, texts: Sequence[str]):
+    """Return ``vectorizer.transform(texts)``, faster for character n-grams.
+
+    For a fitted ``analyzer="char_wb"`` vectorizer of :func:`make_vectorizer`, the n-grams of
+    a text are the n-grams of its words (:func:`preprocess`, then split at white space), so
+    each distinct word of a batch is cut into n-grams once: the counts are the product of a
+    text-by-word and a word-by-n-gram count matrix, and the TF-IDF weighting is applied as
+    scikit-learn does (``1 + log tf``, times ``idf_``, rows scaled to unit length). The
+    matrix is the same as ``vectorizer.transform(texts)``, value for value (tested on the
+    shipped corpus). Any other transformer is simply asked to ``transform``.
+
+    Examples
+    --------
+    >>> vec = make_vectorizer(analyzer="char_wb", ngram_range=(2, 3), min_df=1, max_df=1.0)
+    >>> texts = ["IT bans VPNs", "the ban on VPNs"]
+    >>> vec = vec.fit(texts)
+    >>> (transform_texts(vec, texts) != vec.transform(texts)).nnz
+    0
+    """
+    if not _is_char_wb(vectorizer):
+        return vectorizer.transform(texts)
+    if isinstance(texts, str):
+        raise ValueError("Iterable over raw text documents expected, string object received.")
+    vocabulary = vectorizer.vocabulary_
+    min_n, max_n = vectorizer.ngram_range
+    words: dict[str, int] = {}
+    word_ids: list[int] = []
+    indptr = [0]
+    for text in texts:
+        word_ids.extend([words.setdefault(w, len(words)) for w in preprocess(text).split()])
+        indptr.append(len(word_ids))
+    per_text = sparse.csr_matrix(
+        (np.ones(len(word_ids)), np.asarray(word_ids, dtype=np.int64),
+         np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(words)))
+    rows: list[int] = []
+    cols: list[int] = []
+    for j, word in enumerate(words):  # in the order of their ids
+        found = [vocabulary[g] for g in _char_wb_ngrams(word, min_n, max_n) if g in vocabulary]
+        rows.extend([j] * len(found))
+        cols.extend(found)
+    per_word = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)),
+                                 shape=(len(words), len(vocabulary)))
+    counts = sparse.csr_matrix(per_text @ per_word)
+    counts.sum_duplicates()  # sorted indices, as scikit-learn's counts
+    counts.eliminate_zeros()
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+    counts.data *= vectorizer.idf_[counts.indices]
+    if vectorizer.norm is not None:
+        counts = normalize(counts, norm=vectorizer.norm, copy=False)
+    return counts
 
 
 # -- an optional sentence encoder (the ``encoder`` extra) ---------------------------------------
