@@ -3,6 +3,7 @@
 import re
 import sys
 
+import numpy as np
 import pytest
 
 from discourse import features
@@ -52,7 +53,6 @@ def test_the_exceptions_cover_every_character_lower_changes_outside_words():
 
 
 def test_transform_texts_equals_the_vectorizer_value_for_value():
-    import numpy as np
 
     from discourse.features import make_vectorizer, transform_texts
     from discourse.stance import StanceClassifier
@@ -74,6 +74,38 @@ def test_transform_texts_equals_the_vectorizer_value_for_value():
     assert np.array_equal(fitted.transform(texts).data, whole.data)
     word = make_vectorizer(min_df=1, max_df=1.0).fit(texts)
     assert (transform_texts(word, texts[:20]) != word.transform(texts[:20])).nnz == 0
+
+
+def _same(got, expected):
+
+    expected = expected.tocsr()
+    return (np.array_equal(got.indptr, expected.indptr)
+            and np.array_equal(got.indices, expected.indices)
+            and np.array_equal(got.data, expected.data))
+
+
+def test_transform_texts_equals_word_vectorizers_value_for_value():
+    from discourse.features import make_vectorizer, transform_texts
+    from discourse.frames import FrameClassifier
+    from discourse.stance import STANCE_KEEP_WORDS
+
+    corpus = load_corpus()
+    texts = corpus["text"].astype(str).tolist()
+    actors = corpus["actor"].astype(str).tolist()
+    tricky = TRICKY[1:] + ["the the the", "IT IT exports IT", "not banned, not not", "x"]
+    frames = FrameClassifier().fit(texts, corpus["frames"])
+    vectorizers = [
+        frames.vectorizer_,  # the frame classifier's (stop list, min_df 2, max_df 0.5)
+        make_vectorizer(texts, actors, min_df=2, max_df=1.0, keep_words=STANCE_KEEP_WORDS
+                        ).fit(texts),  # the stance classifier's word block
+        make_vectorizer(min_df=1, max_df=1.0, ngram_range=(1, 1)).fit(texts),
+    ]
+    for vectorizer in vectorizers:
+        for batch in (texts, tricky, texts[:1]):
+            assert _same(transform_texts(vectorizer, batch), vectorizer.transform(batch))
+    # settings it does not reproduce are left to the vectorizer
+    trigrams = make_vectorizer(min_df=1, max_df=1.0, ngram_range=(1, 3)).fit(texts[:50])
+    assert _same(transform_texts(trigrams, texts[:50]), trigrams.transform(texts[:50]))
     for ngrams in ((1, 1), (1, 3), (3, 6)):
         small = make_vectorizer(analyzer="char_wb", ngram_range=ngrams, min_df=1,
                                 max_df=1.0).fit(tricky)

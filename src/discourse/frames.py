@@ -20,7 +20,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .features import SentenceEncoder, make_vectorizer, preprocess, tokenize
+from .features import SentenceEncoder, make_vectorizer, preprocess, tokenize, transform_texts
 from .paths import DATA_DIR
 from .schema import FRAMES
 
@@ -467,7 +467,7 @@ class FrameClassifier(BaseEstimator):
         self.lexicon_weight = lexicon_weight
 
     def _transform(self, texts: list[str]):
-        blocks = [self.vectorizer_.transform(texts)]
+        blocks = [transform_texts(self.vectorizer_, texts)]  # the vectorizer's matrix, faster
         if self.encoder_ is not None:
             blocks.append(csr_matrix(self.encoder_.transform(texts)
                                      * float(self.encoder_weight)))
