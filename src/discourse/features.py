@@ -77,6 +77,8 @@ def preprocess(text: str) -> str:
         return _WORD.sub(_lower_word, text)
     # elsewhere str.lower changes only letters, one character at a time: lower-case the
     # pieces between the "IT"s in one call each (the same output, without a call per word)
+    if "IT" not in text:
+        return text.lower()
     return "IT".join(piece.lower() for piece in _IT.split(text))
 
 
@@ -260,10 +262,10 @@ def _char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
     size = len(padded)
     grams = []
     for n in range(min_n, max_n + 1):
-        grams.append(padded[:n])
         if n >= size:
+            grams.append(padded)
             break
-        grams.extend(padded[i:i + n] for i in range(1, size - n + 1))
+        grams += [padded[i:i + n] for i in range(size - n + 1)]
     return grams
 
 
@@ -305,7 +307,8 @@ def _char_wb_counts(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse
     rows: list[int] = []
     cols: list[int] = []
     for j, word in enumerate(words):  # in the order of their ids
-        found = [vocabulary[g] for g in _char_wb_ngrams(word, min_n, max_n) if g in vocabulary]
+        found = [j for j in map(vocabulary.get, _char_wb_ngrams(word, min_n, max_n))
+                 if j is not None]
         rows.extend([j] * len(found))
         cols.extend(found)
     per_word = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)),
