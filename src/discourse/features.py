@@ -316,7 +316,8 @@ def _char_wb_counts(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse
     return sparse.csr_matrix(per_text @ per_word)
 
 
-def _word_counts(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+def _word_counts(vectorizer: TfidfVectorizer, texts: Sequence[str],
+                 tokens: Sequence[list[str]] | None = None) -> sparse.csr_matrix:
     """Counts of the word unigrams (and bigrams): the tokens of a batch are numbered once,
     stop words dropped and adjacent pairs looked up as arrays."""
     vocabulary = vectorizer.vocabulary_
@@ -324,10 +325,12 @@ def _word_counts(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.cs
     words: dict[str, int] = {}
     token_ids: list[int] = []
     lengths: list[int] = []
-    for text in texts:
-        tokens = [words.setdefault(w, len(words)) for w in _TOKEN.findall(preprocess(text))]
-        token_ids.extend(tokens)
-        lengths.append(len(tokens))
+    if tokens is None:
+        tokens = [_TOKEN.findall(preprocess(text)) for text in texts]
+    for text_tokens in tokens:
+        numbered = [words.setdefault(w, len(words)) for w in text_tokens]
+        token_ids.extend(numbered)
+        lengths.append(len(numbered))
     distinct = list(words)
     ids = np.asarray(token_ids, dtype=np.int64)
     doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
@@ -366,7 +369,8 @@ def _word_counts(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.cs
                              shape=(len(lengths), len(vocabulary)))
 
 
-def transform_texts(vectorizer, texts: Sequence[str]):
+def transform_texts(vectorizer, texts: Sequence[str], *,
+                    tokens: Sequence[list[str]] | None = None):
     """Return ``vectorizer.transform(texts)`` for a fitted :func:`make_vectorizer`
     vectorizer, with less work per word.
 
@@ -379,6 +383,20 @@ def transform_texts(vectorizer, texts: Sequence[str]):
     times ``idf_``, rows scaled to unit length). The matrix is the vectorizer's own, value
     for value (tested on the shipped corpus). Any other transformer, or other settings, is
     simply asked to ``transform``.
+
+    Parameters
+    ----------
+    vectorizer : TfidfVectorizer or transformer
+        Fitted.
+    texts : sequence of str
+        The documents.
+    tokens : sequence of list of str, optional
+        ``tokenize(preprocess(text))`` of each text, if computed already (a batch labelled
+        by :mod:`discourse.label` tokenises once for all its models); not checked.
+
+    Returns
+    -------
+    sparse matrix of shape (len(texts), n_features)
 
     Examples
     --------
@@ -394,7 +412,8 @@ def transform_texts(vectorizer, texts: Sequence[str]):
     if isinstance(texts, str):
         raise ValueError("Iterable over raw text documents expected, string object received.")
     texts = list(texts)
-    counts = (_char_wb_counts if kind == "char_wb" else _word_counts)(vectorizer, texts)
+    counts = (_char_wb_counts(vectorizer, texts) if kind == "char_wb"
+              else _word_counts(vectorizer, texts, tokens))
     counts.sum_duplicates()  # sorted indices, as scikit-learn's counts
     counts.eliminate_zeros()
     if vectorizer.sublinear_tf:

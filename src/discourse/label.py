@@ -212,15 +212,16 @@ class Labellers:
     def _label_batch(self, texts: list[str], threshold: float, given: bool,
                      explain: bool) -> dict[str, list]:
         """Label one batch of checked texts; every output column as a list."""
-        Z = self.stance.transform(texts)
+        tokens = [tokenize(preprocess(text)) for text in texts]  # once for every model
+        Z = self.stance.transform(texts, tokens=tokens)
         proba = self.stance.predict_proba(Z)
-        frame_proba = self.frames.predict_proba(texts).to_numpy()
+        frame_proba = self.frames.predict_proba(texts, tokens=tokens).to_numpy()
         cut = np.array([self.frames.frame_thresholds_[f] for f in FRAMES])
         chosen = frame_proba >= cut
         classes = [str(c) for c in self.stance.classes_]
         columns = [classes.index(code) if code in classes else -1 for code in STANCES]
         best = proba.argmax(axis=1).tolist()
-        unreadable = self._unreadable(texts)
+        unreadable = self._unreadable(texts, tokens)
         suffix = (" (--min-confidence)" if given else " (chosen in cross-validation)")
         out: dict[str, list] = {key: [] for key in (
             "stance", "confidence", "stance_proba", "frames", "frame_scores", "evidence",
@@ -262,12 +263,13 @@ class Labellers:
         word_features = dict(self.stance.features_.transformer_list)["word"]
         return set(word_features.vocabulary_) | set(word_features.get_stop_words())
 
-    def _unreadable(self, texts: Sequence[str]) -> list[str | None]:
+    def _unreadable(self, texts: Sequence[str],
+                    tokens: list[list[str]] | None = None) -> list[str | None]:
         """:meth:`review_reason` of each text, with the known words gathered once."""
         known_words = self._known_words()
         out = []
-        for text in texts:
-            words = tokenize(preprocess(text))
+        for i, text in enumerate(texts):
+            words = tokenize(preprocess(text)) if tokens is None else tokens[i]
             known = sum(w in known_words for w in words)
             if words and known / len(words) >= MIN_KNOWN_SHARE:
                 out.append(None)

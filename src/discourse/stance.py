@@ -341,11 +341,14 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
                 self.review_threshold_ = 0.0
         return self
 
-    def transform(self, X: Iterable[str]) -> sparse.csr_matrix:
+    def transform(self, X: Iterable[str], *,
+                  tokens: list[list[str]] | None = None) -> sparse.csr_matrix:
         """Return the feature matrix of texts (``features_.transform``), one row per text.
 
         ``decision_function``, ``predict_proba`` and :meth:`explain_batch` accept this
         matrix in place of the texts, so that a batch is transformed once for all three.
+        ``tokens``, the texts' ``tokenize(preprocess(text))`` if computed already, spare
+        tokenising them again (see :func:`~discourse.features.transform_texts`).
         """
         check_is_fitted(self, "model_")
         texts = _as_texts(X)
@@ -354,7 +357,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         weights = self.features_.transformer_weights or {}
         blocks = []
         for name, block in self.features_.transformer_list:
-            Z = transform_texts(block, texts)
+            Z = transform_texts(block, texts, tokens=tokens)
             if weights.get(name) is not None:
                 Z = Z * weights[name]
             blocks.append(sparse.csr_matrix(Z))
