@@ -212,8 +212,16 @@ class _Matcher:
             tokens = tokenize(preprocess(text))
         out = []
         i = 0
-        while i < len(tokens):
-            for entry in self._starting_with(tokens[i]):
+        size = len(tokens)
+        memo = self._memo
+        while i < size:
+            entries = memo.get(tokens[i])
+            if entries is None:
+                entries = self._starting_with(tokens[i])
+            if not entries:  # most tokens start no entry
+                i += 1
+                continue
+            for entry in entries:
                 n = len(entry.tokens)
                 window = tokens[i + 1 : i + n]
                 if len(window) == n - 1 and all(

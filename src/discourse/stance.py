@@ -491,39 +491,48 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 [1, 'supports_restriction', 'block']]
         """
         Z = self._matrix(X)
-        logits = _logits(self.model_, Z)
-        predicted = logits.argmax(axis=1)
-        names = self.features_.get_feature_names_out()
-        kinds, terms = zip(*(name.split("__", 1) for name in names), strict=True) \
-            if len(names) else ((), ())
-        kinds = np.asarray(kinds, dtype=object)
-        terms = np.asarray(terms, dtype=object)
-        # rank of each term in Python string order: sorting by rank sorts by term
-        term_rank = np.empty(len(terms), dtype=np.int64)
-        term_rank[np.argsort(terms, kind="stable")] = np.arange(len(terms))
+        predicted = _logits(self.model_, Z).argmax(axis=1)
+        names = self.features_.get_feature_names_out()  # once per batch, "<kind>__<term>"
+        # the kind of each column as a small integer, to filter the entries cheaply
+        prefixes = [name.split("__", 1)[0] for name in names]
+        kind_names = sorted(set(prefixes))
+        code = {name: i for i, name in enumerate(kind_names)}
+        kind_code = np.array([code[p] for p in prefixes], dtype=np.int16)
         rows = np.repeat(np.arange(Z.shape[0]), np.diff(Z.indptr))
         cols, values = Z.indices, Z.data
+        if kind is not None:  # keep only that block's entries before any other work
+            wanted = code.get(kind, -1)
+            mask = kind_code[cols] == wanted
+            rows, cols, values = rows[mask], cols[mask], values[mask]
         coef = _class_coef(self.model_)[predicted[rows], cols]
         weights = coef * values
         keep = weights > 0
-        if kind is not None:
-            keep &= kinds[cols] == kind
         rows, cols, values, coef, weights = (a[keep] for a in (rows, cols, values, coef,
                                                                weights))
+        # the terms of the columns used, and their rank in Python string order: sorting by
+        # rank sorts by term
+        used = np.unique(cols)
+        used_terms = np.array([names[j].split("__", 1)[1] for j in used.tolist()],
+                              dtype=object)
+        rank_of_used = np.empty(len(used), dtype=np.int64)
+        rank_of_used[np.argsort(used_terms, kind="stable")] = np.arange(len(used))
+        at = np.searchsorted(used, cols)
         # by text, weight descending, term; the column index last (a word and a character
         # n-gram can share a term; explain keeps them in column order too)
-        order = np.lexsort((cols, term_rank[cols], -weights, rows))
-        rows, cols, values, coef, weights = (a[order] for a in (rows, cols, values, coef,
-                                                                weights))
+        order = np.lexsort((cols, rank_of_used[at], -weights, rows))
+        rows, cols, values, coef, weights, at = (a[order] for a in (rows, cols, values, coef,
+                                                                    weights, at))
         starts = np.searchsorted(rows, rows, side="left")
         first = np.arange(len(rows)) - starts < top
-        rows, cols, values, coef, weights = (a[first] for a in (rows, cols, values, coef,
-                                                                weights))
+        rows, cols, values, coef, weights, at = (a[first] for a in (rows, cols, values, coef,
+                                                                    weights, at))
+        kinds_used = np.array([names[j].split("__", 1)[0] for j in used.tolist()],
+                              dtype=object)
         return pd.DataFrame({
             "row": rows.astype(np.int64),
             "stance": self.classes_[predicted[rows]].astype(object),
-            "term": terms[cols],
-            "kind": kinds[cols],
+            "term": used_terms[at],
+            "kind": kinds_used[at],
             "value": values,
             "coef": coef,
             "weight": weights,
