@@ -254,20 +254,9 @@ def _list_hint(source: str, text: str) -> None:
 
 
 def _label_bundle(args: argparse.Namespace):
-    from .label import _cache_key, _load_cached, _store, fit_labellers, paths
+    from .label import load_labellers
 
-    corpus = _load(args.corpus)
-    key = _cache_key(corpus, 0, args.features)
-    try:
-        path = paths.cache_dir() / f"labellers-{key[:24]}.joblib"
-    except OSError:
-        path = None
-    bundle = _load_cached(path, key) if path is not None else None
-    if bundle is None:
-        bundle = fit_labellers(corpus, features=args.features)
-        if path is not None:
-            _store(bundle, path)
-    return bundle
+    return load_labellers(_load(args.corpus), features=args.features)
 
 
 def _cmd_label(args: argparse.Namespace) -> int:

@@ -31,6 +31,7 @@ __all__ = [
     "MIN_KNOWN_SHARE",
     "Labellers",
     "fit_labellers",
+    "load_labellers",
     "label_texts",
 ]
 
@@ -435,6 +436,55 @@ def _store(bundle: Labellers, path: Path) -> None:
             os.unlink(tmp)
 
 
+def load_labellers(corpus: pd.DataFrame | None = None, *, random_state: int = 0,
+                   cache: bool = True, features: str = "tfidf") -> Labellers:
+    """Return the labellers of a corpus: from the cache if it holds them, else fitted.
+
+    The cache file is ``paths.cache_dir()/labellers-<key>.joblib`` (see
+    :func:`label_texts` for what the key covers); a corrupt, unreadable or foreign file is
+    ignored and rebuilt, and a cache that cannot be written is skipped.
+
+    Parameters
+    ----------
+    corpus : DataFrame, optional
+        Training corpus (default: :func:`~discourse.corpus.load_corpus`).
+    random_state : int, default 0
+        Seed of the models.
+    cache : bool, default True
+        Read and write the model cache.
+    features : {"tfidf", "tfidf+encoder"}, default "tfidf"
+        Features of the classifiers.
+
+    Returns
+    -------
+    Labellers
+
+    Examples
+    --------
+    >>> load_labellers(cache=False).stance.classes_.tolist() == list(STANCES)
+    True
+    """
+    if corpus is None:
+        from .corpus import load_corpus
+
+        corpus = load_corpus()
+    bundle = None
+    path = None
+    if cache:
+        key = _cache_key(corpus, random_state, features)
+        try:
+            path = paths.cache_dir() / f"labellers-{key[:24]}.joblib"
+        except OSError:
+            path = None
+        if path is not None:
+            bundle = _load_cached(path, key)
+    if bundle is None:
+        bundle = fit_labellers(corpus, random_state=random_state, features=features)
+        if path is not None:
+            _store(bundle, path)
+    return bundle
+
+
 def label_texts(
     texts: Sequence[str],
     corpus: pd.DataFrame | None = None,
@@ -544,23 +594,7 @@ def label_texts(
     True
     """
     sources = _check_texts(texts, sources, max_chars)
-    if corpus is None:
-        from .corpus import load_corpus
-
-        corpus = load_corpus()
-    bundle = None
-    path = None
-    if cache:
-        key = _cache_key(corpus, random_state, features)
-        try:
-            path = paths.cache_dir() / f"labellers-{key[:24]}.joblib"
-        except OSError:
-            path = None
-        if path is not None:
-            bundle = _load_cached(path, key)
-    if bundle is None:
-        bundle = fit_labellers(corpus, random_state=random_state, features=features)
-        if path is not None:
-            _store(bundle, path)
+    bundle = load_labellers(corpus, random_state=random_state, cache=cache,
+                            features=features)
     return bundle.label(list(texts), sources, max_chars, min_confidence, explain=explain,
                         batch_size=batch_size, n_jobs=n_jobs)
