@@ -319,7 +319,10 @@ def _label_corpus(args: argparse.Namespace, path: str | None,
         fmt = "jsonl" if path is not None and Path(path).suffix.lower() in (
             ".jsonl", ".ndjson") else "csv"
     max_chars = args.max_chars or None
-    per_call = args.batch_size * max(1, args.n_jobs if args.n_jobs > 0 else os.cpu_count() or 1)
+    # a chunk gives every worker a run of 8 batches (the labellers go to a worker once per
+    # chunk); with one job a chunk is one batch
+    workers = max(1, args.n_jobs if args.n_jobs > 0 else os.cpu_count() or 1)
+    per_call = args.batch_size * (1 if workers == 1 else 8 * workers)
     skipped: list[int] = []
     if statements is not None:
         chunks = iter([Rows("-", ["source", "text"],

@@ -198,14 +198,18 @@ class Labellers:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         threshold = self.review_threshold if min_confidence is None else float(min_confidence)
         batches = [texts[i:i + batch_size] for i in range(0, len(texts), batch_size)]
-        if n_jobs == 1 or len(batches) < 2:
-            parts = [self._label_batch(batch, threshold, min_confidence is not None, explain)
-                     for batch in batches]
+        given = min_confidence is not None
+        workers = joblib.effective_n_jobs(n_jobs)
+        if workers == 1 or len(batches) < 2:
+            parts = [self._label_batch(batch, threshold, given, explain) for batch in batches]
         else:
-            parts = joblib.Parallel(n_jobs=n_jobs)(
-                joblib.delayed(_label_batch)(self, batch, threshold,
-                                             min_confidence is not None, explain)
-                for batch in batches)
+            # one task per worker, each a run of consecutive batches: the labellers are sent
+            # to a worker once, not once per batch
+            per = -(-len(batches) // min(workers, len(batches)))
+            runs = [batches[i:i + per] for i in range(0, len(batches), per)]
+            parts = [part for run in joblib.Parallel(n_jobs=len(runs))(
+                joblib.delayed(_label_batches)(self, run, threshold, given, explain)
+                for run in runs) for part in run]
         keys = ["stance", "confidence", "stance_proba", "frames", "frame_scores",
                 *(["evidence"] if explain else []), "needs_review", "review_reason"]
         return {key: [value for part in parts for value in part[key]] for key in keys}
@@ -302,10 +306,10 @@ class Labellers:
         return self._unreadable([text])[0]
 
 
-def _label_batch(bundle: Labellers, texts: list[str], threshold: float, given: bool,
-                 explain: bool) -> dict[str, list]:
-    """:meth:`Labellers._label_batch` as a function, for worker processes."""
-    return bundle._label_batch(texts, threshold, given, explain)
+def _label_batches(bundle: Labellers, batches: list[list[str]], threshold: float,
+                   given: bool, explain: bool) -> list[dict[str, list]]:
+    """:meth:`Labellers._label_batch` of consecutive batches, for a worker process."""
+    return [bundle._label_batch(batch, threshold, given, explain) for batch in batches]
 
 
 def _versions(names: Sequence[str]) -> dict[str, str]:
