@@ -111,3 +111,13 @@ def test_transform_texts_equals_word_vectorizers_value_for_value():
                                 max_df=1.0).fit(tricky)
         assert np.array_equal(transform_texts(small, tricky).toarray(),
                               small.transform(tricky).toarray())
+    with pytest.raises(ValueError, match="2 token lists for 1 texts"):
+        transform_texts(vectorizers[0], texts[:1], tokens=[["a"], ["b"]])
+    with pytest.raises(ValueError, match="2 token lists for 1 texts"):
+        frames.lexicon_.count_matches(texts[:1], tokens=[["a"], ["b"]])
+    # given tokens are used as they are: the same as tokenising again
+    tokens = [tokenize(preprocess(t)) for t in texts[:30]]
+    assert _same(transform_texts(vectorizers[1], texts[:30], tokens=tokens),
+                 vectorizers[1].transform(texts[:30]))
+    assert frames.lexicon_.count_matches(texts[:30], tokens=tokens).equals(
+        frames.lexicon_.count_matches(texts[:30]))

@@ -412,6 +412,8 @@ def transform_texts(vectorizer, texts: Sequence[str], *,
     if isinstance(texts, str):
         raise ValueError("Iterable over raw text documents expected, string object received.")
     texts = list(texts)
+    if tokens is not None and len(tokens) != len(texts):
+        raise ValueError(f"{len(tokens)} token lists for {len(texts)} texts; give one per text")
     counts = (_char_wb_counts(vectorizer, texts) if kind == "char_wb"
               else _word_counts(vectorizer, texts, tokens))
     counts.sum_duplicates()  # sorted indices, as scikit-learn's counts

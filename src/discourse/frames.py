@@ -388,6 +388,9 @@ class FrameLexicon(BaseEstimator):
         rows = []
         index = {f: j for j, f in enumerate(FRAMES)}
         texts = _as_texts(X)
+        if tokens is not None and len(tokens) != len(texts):
+            raise ValueError(f"{len(tokens)} token lists for {len(texts)} texts; give one "
+                             "per text")
         for i, text in enumerate(texts):
             row = np.zeros(len(FRAMES), dtype=int)
             for _, _, entry in matcher.scan(text, None if tokens is None else tokens[i]):
