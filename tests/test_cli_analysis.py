@@ -100,7 +100,8 @@ def test_label_json_from_files_and_stdin(small_corpus, tmp_path, monkeypatch, st
     one.write_text("The ministry ordered the regulator to block illegal VPNs to stop "
                    "terrorists and blasphemous content.", encoding="utf-8")
     stdin(b"Digital rights groups said the VPN ban violates privacy and free expression.")
-    assert main(["label", "--corpus", str(small_corpus), "--json", str(one), "-"]) == 0
+    assert main(["label", "--corpus", str(small_corpus), "--json", "--explain", str(one),
+                 "-"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["source"] for line in lines] == [str(one), "<stdin>"]
     for line in lines:
@@ -126,10 +127,10 @@ def test_label_rejects_empty_and_binary_input(tmp_path, monkeypatch, stdin, caps
     assert "<stdin>" in capsys.readouterr().err
 
 
-def test_label_folder_is_refused_clearly(tmp_path, capsys):
+def test_label_empty_folder_is_refused_clearly(tmp_path, capsys):
     assert main(["label", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert f"{tmp_path}: is a folder; give one file per statement" in err
+    assert f"{tmp_path}: folder: no .md, .markdown or .txt file in the folder" in err
 
 
 def test_label_max_chars_and_needs_review(small_corpus, tmp_path, monkeypatch, capsys):

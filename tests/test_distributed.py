@@ -91,6 +91,9 @@ def test_labels_on_the_cluster_equal_the_single_machine_labels(client, big):
     remote = engine.label_texts(texts, bundle, client=client, npartitions=4)
     assert remote == bundle.label(texts)
     assert [r["source"] for r in remote] == [f"text-{i}" for i in range(1, 41)]
+    lean = engine.label_texts(texts, bundle, client=client, npartitions=3, explain=False)
+    assert lean == bundle.label(texts, explain=False)
+    assert all("evidence" not in r for r in lean)
 
 
 def test_term_counts_on_the_cluster_equal_the_single_machine_counts(client, big):

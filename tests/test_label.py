@@ -282,3 +282,79 @@ def test_encoder_features_label_and_cache_apart(tmp_path, monkeypatch):
                                       key=lambda p: p.stat().st_mtime)[-1])
     assert bundle.stance.features == "tfidf+encoder"
     assert dict(bundle.stance.features_.transformer_list)["encoder"].table  # training texts
+
+
+# -- batches: explain_batch, explain=False, batch_size and n_jobs ------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped(cache_root):
+    from discourse.corpus import load_corpus
+
+    corpus = load_corpus()
+    return fit_labellers(corpus), corpus["text"].astype(str).tolist()
+
+
+def _explain_rows(clf, text, top, kind):
+    table = clf.explain(text, top=top, kind=kind)
+    return (table.attrs["stance"], table["term"].tolist(), table["kind"].tolist(),
+            table["value"].tolist(), table["coef"].tolist(), table["weight"].tolist())
+
+
+@pytest.mark.parametrize(("top", "kind", "step"), [(8, "word", 1), (3, None, 5), (20, "char", 7)])
+def test_explain_batch_equals_explain_per_text_on_the_shipped_corpus(shipped, top, kind, step):
+    bundle, texts = shipped
+    texts = texts[::step] + [URDU, "ban ban ban", "x"]
+    table = bundle.stance.explain_batch(texts, top=top, kind=kind)
+    assert list(table.columns) == ["row", "stance", "term", "kind", "value", "coef", "weight"]
+    for i, text in enumerate(texts):
+        rows = table[table["row"] == i]
+        stance, *columns = _explain_rows(bundle.stance, text, top, kind)
+        assert rows["term"].tolist() == columns[0], text[:60]
+        assert [rows[name].tolist() for name in ("kind", "value", "coef", "weight")] \
+            == columns[1:]  # bit for bit: the same products in the same order
+        assert set(rows["stance"]) <= {stance}
+    # the matrix of transform() gives the same table as the texts
+    again = bundle.stance.explain_batch(bundle.stance.transform(texts), top=top, kind=kind)
+    pd.testing.assert_frame_equal(again, table)
+
+
+def test_transform_matrix_of_the_wrong_width_is_refused(shipped):
+    from scipy import sparse
+
+    bundle, _ = shipped
+    with pytest.raises(ValueError, match="columns"):
+        bundle.stance.predict_proba(sparse.csr_matrix((1, 3)))
+
+
+def test_explain_false_leaves_out_evidence_and_changes_nothing_else(shipped):
+    bundle, texts = shipped
+    texts = texts[:40] + [URDU]
+    full = bundle.label(texts)
+    lean = bundle.label(texts, explain=False)
+    assert all("evidence" not in r for r in lean)
+    assert [{k: v for k, v in r.items() if k != "evidence"} for r in full] == lean
+    # the evidence is explain()'s terms, empty for a text the model cannot read
+    assert full[3]["evidence"] == bundle.stance.explain(texts[3], top=label.EVIDENCE_TERMS,
+                                                        kind="word")["term"].tolist()
+    assert full[-1]["evidence"] == []
+
+
+def test_batch_size_and_n_jobs_do_not_change_the_labels(shipped):
+    bundle, texts = shipped
+    texts = texts[:150]
+    one = bundle.label_columns(texts, explain=True)
+    assert bundle.label_columns(texts, explain=True, batch_size=7) == one
+    assert bundle.label_columns(texts, explain=True, batch_size=40, n_jobs=2) == one
+    assert label_texts(texts, n_jobs=2, batch_size=64) == label_texts(texts)
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        bundle.label_columns(texts, batch_size=0)
+
+
+def test_label_columns_checks_its_texts(shipped):
+    bundle, _ = shipped
+    with pytest.raises(ValueError, match="empty or only whitespace"):
+        bundle.label_columns(["fine", "  "])
+    assert bundle.label_columns([]) == {key: [] for key in (
+        "stance", "confidence", "stance_proba", "frames", "frame_scores", "needs_review",
+        "review_reason")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -227,9 +228,6 @@ def _read_statement(name: str) -> tuple[str, str]:
         source = "<stdin>"
     else:
         path = Path(name)
-        if path.is_dir():
-            raise _Fail(f"{name}: is a folder; give one file per statement (for example "
-                        f"{Path(name) / '*.txt'})")
         if not path.is_file():
             raise _Fail(f"{name}: no such file")
         data = path.read_bytes()
@@ -248,15 +246,47 @@ def _read_statement(name: str) -> tuple[str, str]:
     return source, text.strip()
 
 
+def _list_hint(source: str, text: str) -> None:
+    """Suggest ``--lines`` for a text file that looks like a list of statements."""
+    from .label_io import LIST_HINT_LINES
+
+    lines = sum(1 for line in text.splitlines() if line.strip())
+    if lines > LIST_HINT_LINES:
+        print(f"{source}: {lines:,} non-empty lines labelled as one statement; if each line "
+              "is a statement, give --lines (or a .csv/.jsonl corpus)", file=sys.stderr)
+
+
+def _label_bundle(args: argparse.Namespace):
+    from .label import load_labellers
+
+    return load_labellers(_load(args.corpus), features=args.features)
+
+
 def _cmd_label(args: argparse.Namespace) -> int:
+    from .label_io import input_kind
+
+    names = args.files or ["-"]
+    kinds = [input_kind(name, args.lines) for name in names]
+    if any(kind != "statement" for kind in kinds):
+        if len(names) > 1:
+            raise _Fail("discourse label: give one corpus file or folder at a time (or "
+                        "several .txt files, one statement each)")
+        if args.json:
+            raise _Fail("--json prints one statement per file; for a corpus give --format "
+                        "jsonl (or --out FILE.jsonl)")
+        return _label_corpus(args, names[0])
     from .label import label_texts
 
-    inputs = [_read_statement(name) for name in (args.files or ["-"])]
+    inputs = [_read_statement(name) for name in names]
+    for source, text in inputs:
+        _list_hint(source, text)
+    if args.out is not None or args.format is not None:
+        return _label_corpus(args, None, inputs)
     corpus = _load(args.corpus)
     results = label_texts([text for _, text in inputs], corpus,
                           sources=[source for source, _ in inputs],
                           max_chars=args.max_chars or None, features=args.features,
-                          min_confidence=args.min_confidence)
+                          min_confidence=args.min_confidence, explain=args.explain)
     for result in results:
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
@@ -268,7 +298,87 @@ def _cmd_label(args: argparse.Namespace) -> int:
                 continue
         print(f"  stance:   {result['stance']} (confidence {result['confidence']:.2f})")
         print(f"  frames:   {', '.join(result['frames']) or '(none)'}")
-        print(f"  evidence: {', '.join(result['evidence'])}")
+        if args.explain:
+            print(f"  evidence: {', '.join(result['evidence'])}")
+    return 0
+
+
+def _label_corpus(args: argparse.Namespace, path: str | None,
+                  statements: list[tuple[str, str]] | None = None) -> int:
+    """Label a corpus (or statement files) chunk by chunk into a labelled table."""
+    import time
+
+    from tqdm import tqdm
+
+    from .label_io import LabelInputError, LabelledWriter, Rows, read_rows
+
+    fmt = args.format
+    if fmt is None and args.out not in (None, "-"):
+        suffix = Path(args.out).suffix.lower()
+        fmt = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix)
+        if fmt is None:
+            raise _Fail(f"--out {args.out}: give a .csv or .jsonl file, or --format csv|jsonl")
+    if fmt is None:
+        fmt = "jsonl" if path is not None and Path(path).suffix.lower() in (
+            ".jsonl", ".ndjson") else "csv"
+    max_chars = args.max_chars or None
+    # a chunk gives every worker a run of 8 batches (the labellers go to a worker once per
+    # chunk); with one job a chunk is one batch
+    workers = max(1, args.n_jobs if args.n_jobs > 0 else os.cpu_count() or 1)
+    per_call = args.batch_size * (1 if workers == 1 else 8 * workers)
+    skipped: list[int] = []
+    if statements is not None:
+        chunks = iter([Rows("-", ["source", "text"],
+                            [{"source": s, "text": t} for s, t in statements],
+                            [1] * len(statements), [s for s, _ in statements])])
+        text_column = "text"
+        for source, text in statements:
+            if max_chars is not None and len(text) > max_chars:
+                raise _Fail(f"{source}: text: {len(text):,} characters, more than the limit "
+                            f"of {max_chars:,}; split it into statements or raise the limit "
+                            "(--max-chars, 0: no limit)")
+    else:
+        text_column = args.text_column
+        chunks = read_rows(path, lines=args.lines, text_column=text_column,
+                           chunk_size=per_call, encoding=args.encoding,
+                           max_chars=max_chars, skipped=skipped)
+    writer = None
+    start = time.perf_counter()
+    try:
+        first = next(chunks, None)
+        if first is None:
+            raise _Fail(f"{path}: no statement to label")
+        bundle = _label_bundle(args)
+        start = time.perf_counter()
+        writer = LabelledWriter(args.out, fmt, first.columns, explain=args.explain,
+                                prefix=args.prefix)
+        with tqdm(unit="text", desc="label", file=sys.stderr, leave=False,
+                  disable=not sys.stderr.isatty()) as bar:
+            chunk = first
+            while chunk is not None:
+                labels = bundle.label_columns(chunk.texts(text_column), args.min_confidence,
+                                              explain=args.explain,
+                                              batch_size=args.batch_size,
+                                              n_jobs=args.n_jobs, checked=True)
+                writer.write(chunk, labels)
+                bar.update(len(chunk.records))
+                chunk = next(chunks, None)
+        writer.close()
+    except LabelInputError as err:
+        if writer is not None:
+            writer.discard()
+        raise _Fail(f"{err}\nnothing written" if args.out not in (None, "-")
+                    else str(err)) from None
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
+    if skipped and skipped[0]:
+        print(f"{path}: skipped {skipped[0]:,} blank line(s)", file=sys.stderr)
+    seconds = time.perf_counter() - start
+    where = args.out if args.out not in (None, "-") else "standard output"
+    print(f"labelled {writer.rows:,} statements in {seconds:.1f} s "
+          f"({writer.rows / max(seconds, 1e-9):,.0f}/s) to {where}", file=sys.stderr)
     return 0
 
 
@@ -574,11 +684,42 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler_option(p)
     p.set_defaults(func=_cmd_terms)
 
-    p = sub.add_parser("label", help="label new statements with stance and frames")
+    p = sub.add_parser(
+        "label", help="label statements with stance and frames: a corpus file or folder, "
+        "one text per line, or one statement per file",
+        description="Label statements with a stance and frames. A .csv or .jsonl file or a "
+        "folder (of .md/.txt files, one statement each) is labelled into a table: the "
+        "input's columns, then stance, p_<code> for each stance code, confidence, "
+        "needs_review, review_reason, frames (';'-joined in CSV) and, with --explain, "
+        "evidence. With --lines a text file (or standard input) holds one statement per "
+        "line (blank lines are skipped and counted). Any other file, and standard input, "
+        "is one statement, printed as text (or --json); --out/--format write it as a table "
+        "too.")
     corpus_option(p)
-    p.add_argument("files", nargs="*", metavar="FILE", help="one statement per file; none or "
-                   "'-' reads standard input")
-    p.add_argument("--json", action="store_true", help="print one JSON object per line")
+    p.add_argument("files", nargs="*", metavar="INPUT", help="a .csv/.jsonl corpus, a folder, "
+                   "a text file with --lines, or files of one statement each; none or '-' "
+                   "reads standard input")
+    p.add_argument("--lines", action="store_true", help="one statement per line of the input")
+    p.add_argument("--text-column", default="text", metavar="NAME", help="column (CSV) or "
+                   "field (JSONL) holding the statements (default: text)")
+    p.add_argument("--out", default=None, metavar="FILE", help="write the labelled table to "
+                   "FILE (.csv or .jsonl; written whole or not at all) instead of standard "
+                   "output")
+    p.add_argument("--format", choices=["csv", "jsonl"], default=None, help="output format "
+                   "(default: from --out's extension, else the input's: jsonl for JSONL, csv "
+                   "otherwise)")
+    p.add_argument("--explain", action="store_true", help="add the evidence terms of each "
+                   "stance")
+    p.add_argument("--prefix", default="", metavar="TEXT", help="put TEXT before the names of "
+                   "the label columns, e.g. label_ when the input has a stance column")
+    p.add_argument("--batch-size", type=int, default=2048, metavar="N", help="statements "
+                   "read and labelled together (default 2048; memory grows with it)")
+    p.add_argument("--n-jobs", type=int, default=1, metavar="N", help="batches labelled at "
+                   "once in worker processes (default 1; -1: one per core)")
+    p.add_argument("--encoding", default=None, metavar="CODEC", help="encoding of the input "
+                   "(default: UTF-8)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per line (one "
+                   "statement per file)")
     p.add_argument("--max-chars", type=int, default=MAX_CHARS, metavar="N",
                    help=f"longest statement accepted, in characters (default {MAX_CHARS:,}; "
                    "0: no limit)")
@@ -673,6 +814,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--splits must be at least 2")
     if getattr(args, "max_chars", 0) < 0:
         parser.error("--max-chars must be 0 (no limit) or more")
+    if getattr(args, "batch_size", 1) < 1:
+        parser.error("--batch-size must be at least 1")
+    if getattr(args, "n_jobs", 1) == 0:
+        parser.error("--n-jobs must be 1 or more, or -1 for one per core")
     confidence = getattr(args, "min_confidence", None)
     if confidence is not None and not 0 <= confidence <= 1:
         parser.error("--min-confidence must be between 0 and 1")

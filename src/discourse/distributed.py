@@ -184,10 +184,10 @@ def validate_corpus(
 
 
 def _label_part(items: list[tuple[str, str]], bundle: Any,
-                max_chars: int | None) -> list[dict[str, Any]]:
+                max_chars: int | None, explain: bool = True) -> list[dict[str, Any]]:
     texts = [text for text, _ in items]
     names = [name for _, name in items]
-    return bundle.label(texts, names, max_chars) if items else []
+    return bundle.label(texts, names, max_chars, explain=explain) if items else []
 
 
 def _partitions(client: Any, n: int, npartitions: int | None) -> int:
@@ -203,6 +203,7 @@ def label_texts(
     sources: Sequence[str] | None = None,
     max_chars: int | None = None,
     npartitions: int | None = None,
+    explain: bool = True,
 ) -> list[dict[str, Any]]:
     """Label statements as :meth:`discourse.label.Labellers.label`, on a cluster.
 
@@ -223,6 +224,9 @@ def label_texts(
         were already checked by the loader).
     npartitions : int, optional
         Partitions of the texts (a :class:`dask.bag.Bag`; default: two per worker).
+    explain : bool, default True
+        Give the ``evidence`` of each stance (as :func:`discourse.label.label_texts`); each
+        partition is labelled in batches, its evidence computed from the batch matrix.
 
     Returns
     -------
@@ -248,13 +252,13 @@ def label_texts(
 
         labellers = fit_labellers()
     if client is None or not texts:
-        return labellers.label(texts, names, max_chars)
+        return labellers.label(texts, names, max_chars, explain=explain)
     import dask.bag as db
 
     items = db.from_sequence(list(zip(texts, names, strict=True)),
                              npartitions=_partitions(client, len(texts), npartitions))
     [bundle] = client.scatter([labellers], broadcast=True)
-    labelled = items.map_partitions(_label_part, bundle, max_chars)
+    labelled = items.map_partitions(_label_part, bundle, max_chars, explain)
     return list(client.compute(labelled).result())
 
 

@@ -20,7 +20,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .features import SentenceEncoder, make_vectorizer, preprocess, tokenize
+from .features import SentenceEncoder, make_vectorizer, preprocess, tokenize, transform_texts
 from .paths import DATA_DIR
 from .schema import FRAMES
 
@@ -204,13 +204,24 @@ class _Matcher:
             self._memo[token] = found
         return found
 
-    def scan(self, text: str) -> list[tuple[int, int, _Entry]]:
-        """Return (start, end, entry) for every match, in text order."""
-        tokens = tokenize(preprocess(text))
+    def scan(self, text: str, tokens: list[str] | None = None
+             ) -> list[tuple[int, int, _Entry]]:
+        """Return (start, end, entry) for every match, in text order (``tokens``: the
+        text's ``tokenize(preprocess(text))``, if computed already)."""
+        if tokens is None:
+            tokens = tokenize(preprocess(text))
         out = []
         i = 0
-        while i < len(tokens):
-            for entry in self._starting_with(tokens[i]):
+        size = len(tokens)
+        memo = self._memo
+        while i < size:
+            entries = memo.get(tokens[i])
+            if entries is None:
+                entries = self._starting_with(tokens[i])
+            if not entries:  # most tokens start no entry
+                i += 1
+                continue
+            for entry in entries:
                 n = len(entry.tokens)
                 window = tokens[i + 1 : i + n]
                 if len(window) == n - 1 and all(
@@ -366,15 +377,23 @@ class FrameLexicon(BaseEstimator):
         ]
         return pd.DataFrame(rows, columns=["frame", "term", "matched", "position"])
 
-    def count_matches(self, X: Iterable[str]) -> pd.DataFrame:
-        """Return the number of matches per frame: one row per text, one column per frame."""
+    def count_matches(self, X: Iterable[str], *,
+                      tokens: list[list[str]] | None = None) -> pd.DataFrame:
+        """Return the number of matches per frame: one row per text, one column per frame.
+
+        ``tokens``: the texts' ``tokenize(preprocess(text))``, if computed already.
+        """
         matcher = self._matcher()
         counts = np.zeros((0, len(FRAMES)), dtype=int)
         rows = []
         index = {f: j for j, f in enumerate(FRAMES)}
-        for text in _as_texts(X):
+        texts = _as_texts(X)
+        if tokens is not None and len(tokens) != len(texts):
+            raise ValueError(f"{len(tokens)} token lists for {len(texts)} texts; give one "
+                             "per text")
+        for i, text in enumerate(texts):
             row = np.zeros(len(FRAMES), dtype=int)
-            for _, _, entry in matcher.scan(text):
+            for _, _, entry in matcher.scan(text, None if tokens is None else tokens[i]):
                 row[index[entry.frame]] += 1
             rows.append(row)
         counts = np.vstack(rows) if rows else counts
@@ -466,13 +485,14 @@ class FrameClassifier(BaseEstimator):
         self.encoder_weight = encoder_weight
         self.lexicon_weight = lexicon_weight
 
-    def _transform(self, texts: list[str]):
-        blocks = [self.vectorizer_.transform(texts)]
+    def _transform(self, texts: list[str], tokens: list[list[str]] | None = None):
+        # the vectorizer's own matrix, faster (and with the tokens if given)
+        blocks = [transform_texts(self.vectorizer_, texts, tokens=tokens)]
         if self.encoder_ is not None:
             blocks.append(csr_matrix(self.encoder_.transform(texts)
                                      * float(self.encoder_weight)))
         if self.lexicon_ is not None:
-            counts = self.lexicon_.count_matches(texts).to_numpy(dtype=float)
+            counts = self.lexicon_.count_matches(texts, tokens=tokens).to_numpy(dtype=float)
             blocks.append(csr_matrix(np.log1p(counts) * float(self.lexicon_weight)))
         return blocks[0] if len(blocks) == 1 else hstack(blocks, format="csr")
 
@@ -541,10 +561,15 @@ class FrameClassifier(BaseEstimator):
                 thresholds[frame] = best_threshold(Y[:, j], oof[:, j])
         return thresholds
 
-    def predict_proba(self, X: Iterable[str]) -> pd.DataFrame:
-        """Return ``P(frame | text)``: one row per text, one column per frame."""
+    def predict_proba(self, X: Iterable[str], *,
+                      tokens: list[list[str]] | None = None) -> pd.DataFrame:
+        """Return ``P(frame | text)``: one row per text, one column per frame.
+
+        ``tokens``: the texts' ``tokenize(preprocess(text))``, if computed already (a
+        labelled batch tokenises once for all its models; not checked).
+        """
         check_is_fitted(self, "model_")
-        Z = self._transform(_as_texts(X))
+        Z = self._transform(_as_texts(X), tokens)
         return pd.DataFrame(self.model_.predict_proba(Z), columns=self.frames_)
 
     def predict(self, X: Iterable[str]) -> pd.DataFrame:

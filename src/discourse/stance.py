@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
@@ -14,7 +15,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .features import SentenceEncoder, make_vectorizer, stop_words
+from .features import SentenceEncoder, make_vectorizer, stop_words, transform_texts
 from .schema import STANCES
 
 __all__ = [
@@ -102,6 +103,12 @@ def _as_texts(X: Iterable[str]) -> list[str]:
     if isinstance(X, str):
         raise TypeError("expected an iterable of texts, got a single string; wrap it in a list")
     return [str(x) for x in X]
+
+
+def _class_coef(model: LogisticRegression) -> np.ndarray:
+    """Return one row of coefficients per class (``-coef, coef`` for a binary model)."""
+    coef = model.coef_
+    return np.vstack([-coef[0], coef[0]]) if coef.shape[0] == 1 else coef
 
 
 def _logits(model: LogisticRegression, Z) -> np.ndarray:
@@ -334,15 +341,51 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
                 self.review_threshold_ = 0.0
         return self
 
-    def decision_function(self, X: Iterable[str]) -> np.ndarray:
-        """Return the uncalibrated logits, one column per class of ``classes_``."""
-        check_is_fitted(self, "model_")
-        return _logits(self.model_, self.features_.transform(_as_texts(X)))
+    def transform(self, X: Iterable[str], *,
+                  tokens: list[list[str]] | None = None) -> sparse.csr_matrix:
+        """Return the feature matrix of texts (``features_.transform``), one row per text.
 
-    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
-        """Return calibrated probabilities ``softmax(z / T)``, columns as ``classes_``."""
+        ``decision_function``, ``predict_proba`` and :meth:`explain_batch` accept this
+        matrix in place of the texts, so that a batch is transformed once for all three.
+        ``tokens``, the texts' ``tokenize(preprocess(text))`` if computed already, spare
+        tokenising them again (see :func:`~discourse.features.transform_texts`).
+        """
         check_is_fitted(self, "model_")
-        Z = self.features_.transform(_as_texts(X))
+        texts = _as_texts(X)
+        # as FeatureUnion.transform, block by block; the character block through the
+        # faster transform_texts, whose matrix is the vectorizer's own, value for value
+        weights = self.features_.transformer_weights or {}
+        blocks = []
+        for name, block in self.features_.transformer_list:
+            Z = transform_texts(block, texts, tokens=tokens)
+            if weights.get(name) is not None:
+                Z = Z * weights[name]
+            blocks.append(sparse.csr_matrix(Z))
+        return sparse.csr_matrix(sparse.hstack(blocks, format="csr"))
+
+    def _matrix(self, X) -> sparse.csr_matrix:
+        check_is_fitted(self, "model_")
+        if sparse.issparse(X):
+            if X.shape[1] != self.model_.coef_.shape[1]:
+                raise ValueError(f"the matrix has {X.shape[1]} columns, the model "
+                                 f"{self.model_.coef_.shape[1]}; pass texts or transform(texts)")
+            return sparse.csr_matrix(X)
+        return self.transform(X)
+
+    def decision_function(self, X) -> np.ndarray:
+        """Return the uncalibrated logits, one column per class of ``classes_``.
+
+        ``X`` is an iterable of texts or their matrix from :meth:`transform`.
+        """
+        Z = self._matrix(X)
+        return _logits(self.model_, Z)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Return calibrated probabilities ``softmax(z / T)``, columns as ``classes_``.
+
+        ``X`` is an iterable of texts or their matrix from :meth:`transform`.
+        """
+        Z = self._matrix(X)
         model = self.model_ if self.calibrator_ is None else self.calibrator_
         return model.predict_proba(Z)
 
@@ -409,3 +452,88 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         table = table.head(top).reset_index(drop=True)
         table.attrs["stance"] = str(self.classes_[k])
         return table
+
+    def explain_batch(self, X, top: int = 8, kind: str | None = None) -> pd.DataFrame:
+        """Return, for every text of a batch, the features that pushed it toward its
+        predicted stance: :meth:`explain` for many texts at once.
+
+        The feature names are built once and the weights ``coef[k, j] * x[j]`` of all texts
+        come from one sparse matrix, so a batch costs about one transform; each text's rows
+        are exactly those of ``explain(text, top, kind)``, in the same order (weight
+        descending, ties by term).
+
+        Parameters
+        ----------
+        X : iterable of str, or the sparse matrix of :meth:`transform`
+            The statements.
+        top : int, default 8
+            Rows per text (features with positive weight only).
+        kind : {"word", "char", "encoder"}, optional
+            Keep only word, character or embedding features (default: all).
+
+        Returns
+        -------
+        DataFrame
+            One row per (text, feature), tidy: ``row`` (the text's position in ``X``),
+            ``stance`` (its predicted stance), then ``term``, ``kind``, ``value``, ``coef``
+            and ``weight`` as in :meth:`explain`; sorted by ``row``, then as
+            :meth:`explain`. A text with no positive feature has no row.
+
+        Examples
+        --------
+        >>> texts = ["block illegal VPNs", "enforce the ban", "the ban violates rights",
+        ...          "lift the ban"] * 2
+        >>> y = ["supports_restriction"] * 2 + ["opposes_restriction"] * 2
+        >>> clf = StanceClassifier(char_ngrams=None, calibrate=False).fit(texts, y * 2)
+        >>> table = clf.explain_batch(["the ban violates rights", "block VPNs"], top=2)
+        >>> table[["row", "stance", "term"]].values.tolist()
+        [[0, 'opposes_restriction', 'ban violates'], [0, 'opposes_restriction', 'rights'], \
+[1, 'supports_restriction', 'block']]
+        """
+        Z = self._matrix(X)
+        predicted = _logits(self.model_, Z).argmax(axis=1)
+        names = self.features_.get_feature_names_out()  # once per batch, "<kind>__<term>"
+        # the kind of each column as a small integer, to filter the entries cheaply
+        prefixes = [name.split("__", 1)[0] for name in names]
+        kind_names = sorted(set(prefixes))
+        code = {name: i for i, name in enumerate(kind_names)}
+        kind_code = np.array([code[p] for p in prefixes], dtype=np.int16)
+        rows = np.repeat(np.arange(Z.shape[0]), np.diff(Z.indptr))
+        cols, values = Z.indices, Z.data
+        if kind is not None:  # keep only that block's entries before any other work
+            wanted = code.get(kind, -1)
+            mask = kind_code[cols] == wanted
+            rows, cols, values = rows[mask], cols[mask], values[mask]
+        coef = _class_coef(self.model_)[predicted[rows], cols]
+        weights = coef * values
+        keep = weights > 0
+        rows, cols, values, coef, weights = (a[keep] for a in (rows, cols, values, coef,
+                                                               weights))
+        # the terms of the columns used, and their rank in Python string order: sorting by
+        # rank sorts by term
+        used = np.unique(cols)
+        used_terms = np.array([names[j].split("__", 1)[1] for j in used.tolist()],
+                              dtype=object)
+        rank_of_used = np.empty(len(used), dtype=np.int64)
+        rank_of_used[np.argsort(used_terms, kind="stable")] = np.arange(len(used))
+        at = np.searchsorted(used, cols)
+        # by text, weight descending, term; the column index last (a word and a character
+        # n-gram can share a term; explain keeps them in column order too)
+        order = np.lexsort((cols, rank_of_used[at], -weights, rows))
+        rows, cols, values, coef, weights, at = (a[order] for a in (rows, cols, values, coef,
+                                                                    weights, at))
+        starts = np.searchsorted(rows, rows, side="left")
+        first = np.arange(len(rows)) - starts < top
+        rows, cols, values, coef, weights, at = (a[first] for a in (rows, cols, values, coef,
+                                                                    weights, at))
+        kinds_used = np.array([names[j].split("__", 1)[0] for j in used.tolist()],
+                              dtype=object)
+        return pd.DataFrame({
+            "row": rows.astype(np.int64),
+            "stance": self.classes_[predicted[rows]].astype(object),
+            "term": used_terms[at],
+            "kind": kinds_used[at],
+            "value": values,
+            "coef": coef,
+            "weight": weights,
+        })
