@@ -545,3 +545,25 @@ def test_the_default_cap_leaves_the_shipped_vocabulary_whole():
     assert len(whole) < MAX_FEATURES
     model = ThemeModel(n_themes=2).fit(texts, actors=actors)
     assert model.terms_.tolist() == whole.tolist()
+
+
+def test_fit_themes_without_a_cluster_streams_the_same_model_for_any_partitioning(corpus):
+    """discourse.distributed.fit_themes with client=None: vocabulary (with the cap's choice
+    among terms of equal count) and IDF as one vectorizer fitted on all statements, and
+    batches in statement order, so the partitioning does not matter."""
+    from discourse.distributed import fit_themes
+
+    texts = corpus["text"].tolist()
+    counts = make_count_vectorizer(max_df=0.5).fit_transform(texts).sum(axis=0)
+    counts = np.sort(np.asarray(counts).ravel())[::-1]
+    assert counts[39] == counts[40]  # terms of equal count on both sides of the cap
+    one = fit_themes(texts, 3, top_n=8, max_features=40, batch_size=16)
+    three = fit_themes(texts, 3, top_n=8, max_features=40, batch_size=16, npartitions=7)
+    assert np.array_equal(one.components_, three.components_)
+    assert np.array_equal(one.doc_themes_, three.doc_themes_)
+    model = ThemeModel(n_themes=3, top_n=8, max_features=40).fit(texts)
+    assert one.terms_.tolist() == model.terms_.tolist()
+    assert np.array_equal(one.vectorizer_.idf_, model.vectorizer_.idf_)
+    assert sorted(map(sorted, one.top_terms_)) == sorted(map(sorted, model.top_terms_))
+    assert np.array_equal(one.dominant_theme_, model.dominant_theme_)
+    assert np.isnan(one.stability_) and one.score_stability(texts, n_seeds=2) > 0.9
