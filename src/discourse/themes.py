@@ -335,9 +335,12 @@ class ThemeModel(TransformerMixin, BaseEstimator):
     batch_size : int or None, default None
         None: exact NMF (coordinate descent). An int: mini-batch NMF
         (:class:`~sklearn.decomposition.MiniBatchNMF`) with batches of that many
-        statements, in the order given. Mini-batch NMF needs less memory per step but
-        was slower than exact NMF on synthetic corpora of 10^4 and 10^5 statements (which
-        converged in under 40 iterations), so it is not the default.
+        statements, in the order given. On a synthetic corpus of 10^5 statements
+        with planted frames, exact NMF converged in 38 iterations and mini-batch NMF
+        (4,096) took as long and recovered the frames less well (NMI 0.64 against 0.72);
+        on one of texts with no structure (sentences drawn at random), exact NMF needed
+        170 to 480 iterations and mini-batch NMF was 1.6 to 4 times faster. So exact NMF
+        is the default; mini-batch is the option for very large or unstructured corpora.
     max_features : int or None, default :data:`MAX_FEATURES`
         Keep only this many terms, the most frequent over all statements (the
         vectorizer's ``max_features``); None keeps every term within ``min_df`` and
