@@ -40,6 +40,8 @@ import pandas as pd
 from . import corpus as _corpus
 from . import schema
 from .features import MIN_DF, NGRAM_RANGE, make_count_vectorizer
+from .themes import BATCH_SIZE as THEMES_BATCH_SIZE
+from .themes import MAX_FEATURES, MINIBATCH_MAX_ITER
 
 __all__ = [
     "BLOCKSIZE",
@@ -467,9 +469,9 @@ def fit_themes(
     client: Any = None,
     random_state: int = 0,
     top_n: int = 10,
-    max_features: int | None = None,
-    batch_size: int | None = None,
-    max_iter: int | None = None,
+    max_features: int | None = MAX_FEATURES,
+    batch_size: int = THEMES_BATCH_SIZE,
+    max_iter: int = MINIBATCH_MAX_ITER,
     tol: float = 1e-4,
     npartitions: int | None = None,
     progress: bool | None = None,
@@ -510,12 +512,12 @@ def fit_themes(
         The cluster. None: this machine.
     random_state, top_n
         As for :class:`~discourse.themes.ThemeModel`.
-    max_features : int, optional
-        Vocabulary cap (default :data:`discourse.themes.MAX_FEATURES`).
-    batch_size : int, optional
-        Statements per mini-batch (default :data:`discourse.themes.BATCH_SIZE`).
-    max_iter : int, optional
-        Passes over the statements (default :data:`discourse.themes.MINIBATCH_MAX_ITER`).
+    max_features : int or None, default :data:`discourse.themes.MAX_FEATURES`
+        Vocabulary cap; None: every term within ``min_df`` and ``max_df``.
+    batch_size : int, default :data:`discourse.themes.BATCH_SIZE`
+        Statements per mini-batch.
+    max_iter : int, default :data:`discourse.themes.MINIBATCH_MAX_ITER`
+        Passes over the statements.
     tol : float, default 1e-4
         Stop after a pass that moves ``H`` by less than this, relatively.
     npartitions : int, optional
@@ -550,9 +552,10 @@ def fit_themes(
     if isinstance(texts, str):
         raise TypeError("texts must be a list of statements, not a single string")
     texts = [str(t) for t in texts]
-    max_features = _themes.MAX_FEATURES if max_features is None else max_features
-    batch_size = _themes.BATCH_SIZE if batch_size is None else int(batch_size)
-    passes = _themes.MINIBATCH_MAX_ITER if max_iter is None else int(max_iter)
+    batch_size = _themes._check_batch_size(batch_size)
+    if batch_size is None:
+        raise ValueError("batch_size must be a positive int: the cluster fits mini-batches")
+    passes = int(max_iter)
     model = _themes.ThemeModel(n_themes=n_themes, top_n=top_n, random_state=random_state,
                                max_iter=passes, batch_size=batch_size,
                                max_features=max_features)
