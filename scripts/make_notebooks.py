@@ -274,6 +274,7 @@ choice = themes.choose_n_themes(corpus["text"], corpus["actor"], random_state=SE
     code("""
 k = int(choice.loc[choice["chosen"], "n_themes"].iloc[0])
 model = themes.ThemeModel(n_themes=k, random_state=SEED).fit(corpus["text"], actors=corpus["actor"])
+model.score_stability(corpus["text"])  # 5 refits from random starts: only when asked
 print(f"{k} themes: stability {model.stability_:.3f}, coherence {model.coherence_:.3f}")
 """ + show("model.theme_table()[['theme', 'label', 'n_documents', 'share']]")),
     code("""

@@ -130,3 +130,47 @@ def test_the_command_line_runs_validate_info_and_terms_on_a_scheduler(client, bi
     remote = capsys.readouterr().out
     assert main(["terms", "--top", "3"]) == 0
     assert capsys.readouterr().out == remote
+
+
+def test_themes_on_the_cluster_equal_the_same_algorithm_here_and_match_exact_nmf(client, big):
+    import numpy as np
+
+    from discourse.themes import ThemeModel, _matched_similarity
+
+    corpus = load_corpus(big, max_bytes=10**10)
+    here = engine.fit_themes(corpus, 4)
+    remote = engine.fit_themes(corpus, 4, client=client, npartitions=6)
+    # the same vocabulary, IDF and batches, so the same mini-batch fit, bit for bit
+    assert remote.terms_.tolist() == here.terms_.tolist()
+    assert np.array_equal(remote.vectorizer_.idf_, here.vectorizer_.idf_)
+    assert np.array_equal(remote.components_, here.components_)
+    assert np.array_equal(remote.doc_themes_, here.doc_themes_)
+    assert remote.top_terms_ == here.top_terms_ and remote.labels_ == here.labels_
+    assert remote.coherence_ == here.coherence_
+    # ... and the vocabulary and TF-IDF of the single-machine model; themes within tolerance
+    exact = ThemeModel(n_themes=4).fit(corpus["text"], actors=corpus["actor"])
+    assert remote.terms_.tolist() == exact.terms_.tolist()
+    some = corpus["text"].tolist()[:100]
+    difference = remote.vectorizer_.transform(some) - exact.vectorizer_.transform(some)
+    assert abs(difference).max() == 0
+    assert _matched_similarity(exact.components_, remote.components_).min() >= 0.9
+    weights = remote.transform(some)
+    assert weights.shape == (100, 4) and np.allclose(weights.sum(axis=1), 1.0)
+    assert remote.theme_table()["n_documents"].sum() == N
+
+
+def test_the_command_line_fits_themes_on_a_scheduler(client, big, capsys):
+    import json
+
+    from discourse.cli import main
+
+    address = client.scheduler.address
+    command = ["themes", "--corpus", str(big), "--n-themes", "4", "--json",
+               "--theme-labels", "none"]
+    assert main([*command[:3], "--scheduler", address, "--json"]) == 1
+    assert "--n-themes" in capsys.readouterr().err
+    assert main([*command, "--scheduler", address]) == 0
+    report = json.loads(capsys.readouterr().out)
+    here = engine.fit_themes(load_corpus(big, max_bytes=10**10), 4)
+    assert [t["top_terms"] for t in report["themes"]] == here.top_terms_
+    assert 0 <= report["stability"] <= 1

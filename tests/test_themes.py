@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.decomposition import NMF
 from sklearn.exceptions import NotFittedError
 
+from discourse.features import make_count_vectorizer
 from discourse.themes import (
     STABILITY_THRESHOLD,
     ThemeModel,
@@ -57,7 +59,7 @@ def corpus() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def model(corpus) -> ThemeModel:
-    return ThemeModel(n_themes=3, top_n=8).fit(corpus["text"])
+    return ThemeModel(n_themes=3, top_n=8, n_seeds=5).fit(corpus["text"])
 
 
 # -- recovering planted topics ----------------------------------------------------------------
@@ -83,12 +85,16 @@ def test_fitted_attributes(model, corpus):
     assert np.allclose(model.doc_themes_.sum(axis=1), 1.0)
     assert len(model.labels_) == len(set(model.labels_)) == 3
     assert all(label.count(" / ") == 2 for label in model.labels_)
-    # themes are numbered by decreasing share of the fitted mass sum(W[:, k]) sum(H[k])
-    W = model.nmf_.transform(model.vectorizer_.transform(corpus["text"]))
+    # themes are numbered by decreasing share of the fitted mass sum(W[:, k]) sum(H[k]),
+    # W being the factorisation's own (fit_transform), not solved again by transform
+    X = model.vectorizer_.transform(corpus["text"])
+    W = NMF(n_components=3, init="nndsvda", random_state=0, max_iter=1000).fit_transform(X)
     mass = (W.sum(axis=0) * model.nmf_.components_.sum(axis=1))[model.theme_order_]
     assert (np.diff(mass) <= 1e-12).all()
     assert np.array_equal(model.components_, model.nmf_.components_[model.theme_order_])
-    assert np.array_equal(model.transform(corpus["text"]), model.doc_themes_)
+    W = W[:, model.theme_order_]
+    assert np.array_equal(model.doc_themes_, W / W.sum(axis=1, keepdims=True))
+    assert np.abs(model.transform(corpus["text"]) - model.doc_themes_).max() < 1e-3
 
 
 def test_transform_new_texts_normalised_and_zero_for_unknown_words(model):
@@ -151,8 +157,8 @@ def test_name_stop_words_are_the_tokens_the_documents_make_of_them():
 
 
 def test_same_seed_gives_identical_results(corpus):
-    a = ThemeModel(n_themes=4, random_state=3).fit(corpus["text"])
-    b = ThemeModel(n_themes=4, random_state=3).fit(corpus["text"])
+    a = ThemeModel(n_themes=4, random_state=3, n_seeds=2).fit(corpus["text"])
+    b = ThemeModel(n_themes=4, random_state=3, n_seeds=2).fit(corpus["text"])
     assert np.array_equal(a.components_, b.components_)
     assert np.array_equal(a.doc_themes_, b.doc_themes_)
     assert a.labels_ == b.labels_
@@ -194,7 +200,7 @@ def test_report_is_identical_in_a_new_process():
 
 
 def test_stability_is_lower_for_too_many_themes(model, corpus):
-    too_many = ThemeModel(n_themes=6, top_n=8).fit(corpus["text"])
+    too_many = ThemeModel(n_themes=6, top_n=8, n_seeds=5).fit(corpus["text"])
     assert model.stability_ > 0.99
     assert too_many.stability_ < STABILITY_THRESHOLD
     assert too_many.stability_ < model.stability_ - 0.2
@@ -433,3 +439,131 @@ def test_a_bad_labels_file_is_refused_with_its_line(tmp_path):
     path.write_text("theme_key,note\na,\n", encoding="utf-8")
     with pytest.raises(ValueError, match="missing column"):
         load_theme_labels(path)
+
+
+# -- stability on demand, mini-batches and the vocabulary cap ----------------------------------
+
+
+def test_fit_measures_no_stability_unless_asked(corpus):
+    fitted = ThemeModel(n_themes=3, top_n=8).fit(corpus["text"])
+    assert np.isnan(fitted.stability_) and np.isnan(fitted.theme_stability_).all()
+    assert fitted.stability_documents_ == 0
+
+
+def test_score_stability_on_the_training_texts_is_the_fit_time_stability(model, corpus):
+    """Without sampling, the reference refit on the training texts is the model itself."""
+    again = ThemeModel(n_themes=3, top_n=8).fit(corpus["text"])
+    assert again.score_stability(corpus["text"], n_seeds=5) == model.stability_
+    assert again.theme_stability_ == pytest.approx(model.theme_stability_, abs=1e-12)
+    assert again.stability_documents_ == len(corpus)
+    six = ThemeModel(n_themes=6, n_seeds=2).fit(corpus["text"])
+    assert ThemeModel(n_themes=6).fit(corpus["text"]).score_stability(
+        corpus["text"], n_seeds=2) == six.stability_
+
+
+def test_score_stability_on_a_seeded_sample(corpus):
+    fitted = ThemeModel(n_themes=3, top_n=8).fit(corpus["text"])
+    first = fitted.score_stability(corpus["text"], n_seeds=3, max_documents=30)
+    assert fitted.stability_documents_ == 30
+    assert fitted.theme_stability_.shape == (3,)
+    assert first == pytest.approx(fitted.theme_stability_.mean())
+    assert first > 0.99  # the planted topics are found in any 30 of the statements
+    # the same sample again (seeded by random_state), and another with another seed
+    assert fitted.score_stability(corpus["text"], n_seeds=3, max_documents=30) == first
+    other = ThemeModel(n_themes=6, random_state=1).fit(corpus["text"])
+    a = other.score_stability(corpus["text"], n_seeds=2, max_documents=30)
+    b = other.score_stability(corpus["text"], n_seeds=2, max_documents=None)
+    assert other.stability_documents_ == len(corpus) and a != b
+    with pytest.raises(ValueError, match="n_seeds"):
+        fitted.score_stability(corpus["text"], n_seeds=0)
+
+
+def test_stability_fits_in_parallel_give_the_same_result(corpus):
+    fitted = ThemeModel(n_themes=6).fit(corpus["text"])
+    one = fitted.score_stability(corpus["text"], n_seeds=3, max_documents=40)
+    per_theme = fitted.theme_stability_.copy()
+    assert fitted.score_stability(corpus["text"], n_seeds=3, max_documents=40,
+                                  n_jobs=2) == one
+    assert np.array_equal(fitted.theme_stability_, per_theme)
+
+
+def test_mini_batch_nmf_is_deterministic_and_finds_the_planted_topics(corpus):
+    a = ThemeModel(n_themes=3, top_n=8, batch_size=16).fit(corpus["text"])
+    b = ThemeModel(n_themes=3, top_n=8, batch_size=16).fit(corpus["text"])
+    assert type(a.nmf_).__name__ == "MiniBatchNMF" and a.nmf_.batch_size == 16
+    assert np.array_equal(a.components_, b.components_)
+    assert np.array_equal(a.doc_themes_, b.doc_themes_)
+    assert sorted(map(sorted, a.top_terms_)) == sorted(map(sorted, TOPICS.values()))
+    assert np.bincount(a.dominant_theme_).tolist() == [20, 20, 20]
+    assert a.transform(["tariff exports revenue"]).max() > 0.99
+
+
+def test_exact_nmf_by_default_and_a_bad_batch_size_is_refused(corpus):
+    fitted = ThemeModel(n_themes=3).fit(corpus["text"])
+    assert type(fitted.nmf_).__name__ == "NMF"
+    with pytest.raises(ValueError, match="batch_size"):
+        ThemeModel(n_themes=3, batch_size="big").fit(corpus["text"])
+    with pytest.raises(ValueError, match="batch_size"):
+        ThemeModel(n_themes=3, batch_size=0).fit(corpus["text"])
+
+
+MINIBATCH = ("import json; from discourse import load_corpus; from discourse.themes import "
+             "ThemeModel, _mass_shares; c = load_corpus(); m = ThemeModel(n_themes=12, "
+             "batch_size=128).fit(c['text'], actors=c['actor']); print(json.dumps([m.top_terms_, "
+             "m.dominant_theme_.tolist(), [round(float(x), 6) for x in "
+             "_mass_shares(m.doc_themes_, m.components_)]]))")
+
+
+def test_mini_batch_themes_are_the_same_under_another_blas_kernel():
+    runs = [subprocess.run([sys.executable, "-c", MINIBATCH], capture_output=True, text=True,
+                           check=True, env={**os.environ, **extra}).stdout
+            for extra in ({}, {"OPENBLAS_CORETYPE": "Haswell"})]
+    assert runs[0] == runs[1]
+    assert len(json.loads(runs[0])[0]) == 12
+
+
+def test_the_vocabulary_cap_keeps_the_most_frequent_terms(corpus):
+    fitted = ThemeModel(n_themes=3, top_n=4, max_features=12).fit(corpus["text"])
+    assert len(fitted.terms_) == 12
+    full = ThemeModel(n_themes=3, max_features=None).fit(corpus["text"])
+    counter = make_count_vectorizer(max_df=full.vectorizer_.max_df)
+    counts = counter.fit_transform(corpus["text"])  # the same terms, raw counts
+    assert counter.get_feature_names_out().tolist() == full.terms_.tolist()
+    frequency = dict(zip(full.terms_, np.asarray(counts.sum(axis=0)).ravel(), strict=True))
+    kept = min(frequency[t] for t in fitted.terms_)
+    assert all(frequency[t] <= kept for t in set(full.terms_) - set(fitted.terms_))
+
+
+def test_the_default_cap_leaves_the_shipped_vocabulary_whole():
+    from discourse import load_corpus
+    from discourse.features import make_vectorizer
+    from discourse.themes import MAX_FEATURES
+
+    corpus = load_corpus()
+    texts, actors = corpus["text"].tolist(), corpus["actor"].tolist()
+    whole = make_vectorizer(texts, actors).fit(texts).get_feature_names_out()
+    assert len(whole) < MAX_FEATURES
+    model = ThemeModel(n_themes=2).fit(texts, actors=actors)
+    assert model.terms_.tolist() == whole.tolist()
+
+
+def test_fit_themes_without_a_cluster_streams_the_same_model_for_any_partitioning(corpus):
+    """discourse.distributed.fit_themes with client=None: vocabulary (with the cap's choice
+    among terms of equal count) and IDF as one vectorizer fitted on all statements, and
+    batches in statement order, so the partitioning does not matter."""
+    from discourse.distributed import fit_themes
+
+    texts = corpus["text"].tolist()
+    counts = make_count_vectorizer(max_df=0.5).fit_transform(texts).sum(axis=0)
+    counts = np.sort(np.asarray(counts).ravel())[::-1]
+    assert counts[39] == counts[40]  # terms of equal count on both sides of the cap
+    one = fit_themes(texts, 3, top_n=8, max_features=40, batch_size=16)
+    three = fit_themes(texts, 3, top_n=8, max_features=40, batch_size=16, npartitions=7)
+    assert np.array_equal(one.components_, three.components_)
+    assert np.array_equal(one.doc_themes_, three.doc_themes_)
+    model = ThemeModel(n_themes=3, top_n=8, max_features=40).fit(texts)
+    assert one.terms_.tolist() == model.terms_.tolist()
+    assert np.array_equal(one.vectorizer_.idf_, model.vectorizer_.idf_)
+    assert sorted(map(sorted, one.top_terms_)) == sorted(map(sorted, model.top_terms_))
+    assert np.array_equal(one.dominant_theme_, model.dominant_theme_)
+    assert np.isnan(one.stability_) and one.score_stability(texts, n_seeds=2) > 0.9

@@ -156,11 +156,28 @@ def _cmd_themes(args: argparse.Namespace) -> int:
     from .themes import ThemeLabelWarning, themes_report
 
     labels = _theme_labels_option(args)
-    corpus = _load(args.corpus)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ThemeLabelWarning)
-        report = themes_report(corpus, n_themes=args.n_themes, seed=args.seed,
-                               theme_labels=labels if labels is not False else None)
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is not None and args.n_themes is None:
+        raise _Fail("--scheduler needs --n-themes K: choosing the number of themes fits "
+                    "every candidate on this machine")
+    corpus = _load(args.corpus, scheduler=scheduler)
+    client = None
+    if scheduler is not None:
+        from .distributed import connect
+
+        try:
+            client = connect(scheduler)
+        except ValueError as err:
+            raise _Fail(str(err)) from None
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ThemeLabelWarning)
+            report = themes_report(corpus, n_themes=args.n_themes, seed=args.seed,
+                                   theme_labels=labels if labels is not False else None,
+                                   client=client, n_jobs=args.n_jobs)
+    finally:
+        if client is not None:
+            client.close()
     _print_warnings(caught, ThemeLabelWarning)
     if args.json:
         _print_json(report)
@@ -665,6 +682,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-themes", type=int, default=None, metavar="K",
                    help="number of themes (default: chosen by stability and coherence)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--n-jobs", type=int, default=None, metavar="N", help="stability fits run "
+                   "in N processes (same results; default 1)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="read the corpus and "
+                   "fit the themes (mini-batch NMF, needs --n-themes) on the Dask scheduler at "
+                   "ADDRESS, e.g. tcp://host:8786 (needs the dask extra; default: this "
+                   "machine, exact NMF)")
     theme_labels_option(p)
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=_cmd_themes)

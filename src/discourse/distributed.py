@@ -17,6 +17,10 @@ of an analysis:
   (:func:`discourse.features.make_count_vectorizer`): document frequencies are summed
   across partitions to fix one vocabulary (``min_df``), then each partition counts with
   that vocabulary and the counts are summed.
+- :func:`fit_themes`: a :class:`discourse.themes.ThemeModel` fitted by mini-batch NMF:
+  document and term frequencies are summed across partitions to fix the vocabulary and the
+  IDF, each partition is TF-IDF-weighted on its worker, and the matrices are streamed to
+  the client in a fixed order for :meth:`sklearn.decomposition.MiniBatchNMF.partial_fit`.
 
 Dask is optional (``pip install "discourse[dask]"``); it is imported only when a client is
 given. The workers must see the corpus files at the same paths (a shared file system, or
@@ -36,6 +40,8 @@ import pandas as pd
 from . import corpus as _corpus
 from . import schema
 from .features import MIN_DF, NGRAM_RANGE, make_count_vectorizer
+from .themes import BATCH_SIZE as THEMES_BATCH_SIZE
+from .themes import MAX_FEATURES, MINIBATCH_MAX_ITER
 
 __all__ = [
     "BLOCKSIZE",
@@ -44,6 +50,7 @@ __all__ = [
     "validate_corpus",
     "label_texts",
     "term_counts",
+    "fit_themes",
 ]
 
 #: Bytes of a CSV file read and checked by one task.
@@ -393,3 +400,236 @@ def _delayed(fn: Any) -> Any:
     from dask import delayed
 
     return delayed(fn)
+
+
+# -- themes -------------------------------------------------------------------------------------
+
+
+def _term_statistics(texts: list[str], counter: Any) -> pd.DataFrame:
+    """Per term of these texts: the statements using it (``df``) and its count (``tf``)."""
+    counter = _clone(counter)
+    try:
+        counts = counter.fit_transform(texts)
+    except ValueError:  # no text, or no term in this partition
+        return pd.DataFrame({"df": [], "tf": []}, dtype=np.int64)
+    return pd.DataFrame({"df": np.diff(counts.tocsc().indptr).astype(np.int64),
+                         "tf": np.asarray(counts.sum(axis=0)).ravel().astype(np.int64)},
+                        index=counter.get_feature_names_out())
+
+
+def _tfidf_part(texts: list[str], vectorizer: Any) -> Any:
+    return vectorizer.transform(texts)
+
+
+def _vocabulary(stats: pd.DataFrame, n_docs: int, min_df: int | float, max_df: int | float,
+                max_features: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The terms a :class:`~sklearn.feature_extraction.text.TfidfVectorizer` fitted on all
+    statements keeps, and their document frequencies: the same rules and the same
+    selection among terms of equal count (the same NumPy expression on the same arrays,
+    terms in sorted order)."""
+    terms = np.array(sorted(stats.index), dtype=object)
+    stats = stats.loc[terms]
+    dfs, tfs = stats["df"].to_numpy(), stats["tf"].to_numpy()
+    high = max_df if isinstance(max_df, int) else max_df * n_docs
+    low = min_df if isinstance(min_df, int) else min_df * n_docs
+    mask = (dfs <= high) & (dfs >= low)
+    if max_features is not None and mask.sum() > max_features:
+        mask_inds = (-tfs[mask]).argsort()[:max_features]
+        new_mask = np.zeros(len(dfs), dtype=bool)
+        new_mask[np.where(mask)[0][mask_inds]] = True
+        mask = new_mask
+    if not mask.any():
+        raise ValueError("no term is left after min_df and max_df; the corpus is too small "
+                         "or too uniform for themes")
+    return terms[mask], dfs[mask]
+
+
+def _batches(parts: Any, batch_size: int) -> Any:
+    """Rows of the partitions' matrices, in order, cut into batches of ``batch_size`` rows
+    (the last one shorter): the same batches however the statements were partitioned."""
+    import scipy.sparse as sp
+
+    buffer: list[Any] = []
+    held = 0
+    for matrix in parts:
+        start = 0
+        while start < matrix.shape[0]:
+            take = min(batch_size - held, matrix.shape[0] - start)
+            buffer.append(matrix[start:start + take])
+            held += take
+            start += take
+            if held == batch_size:
+                yield buffer[0] if len(buffer) == 1 else sp.vstack(buffer, format="csr")
+                buffer, held = [], 0
+    if held:
+        yield buffer[0] if len(buffer) == 1 else sp.vstack(buffer, format="csr")
+
+
+def fit_themes(
+    texts: Sequence[str] | pd.DataFrame,
+    n_themes: int,
+    *,
+    actors: Sequence[str] | None = None,
+    client: Any = None,
+    random_state: int = 0,
+    top_n: int = 10,
+    max_features: int | None = MAX_FEATURES,
+    batch_size: int = THEMES_BATCH_SIZE,
+    max_iter: int = MINIBATCH_MAX_ITER,
+    tol: float = 1e-4,
+    npartitions: int | None = None,
+    progress: bool | None = None,
+) -> Any:
+    """Fit a :class:`discourse.themes.ThemeModel` by mini-batch NMF, on a cluster.
+
+    1. The stop list is built on the client from all texts and actors
+       (:func:`discourse.features.make_vectorizer`).
+    2. Each partition counts its terms; document frequencies and counts are summed across
+       partitions, and the vocabulary is chosen by the vectorizer's own rules (``min_df``,
+       ``max_df``, then the ``max_features`` most frequent terms): the vocabulary and the
+       IDF ``ln((1 + n) / (1 + df)) + 1`` are those a vectorizer fitted on all
+       statements would have.
+    3. Each partition is TF-IDF-weighted on its worker with that fixed vectorizer.
+    4. The client streams the matrices, partition by partition in order, cut into batches
+       of ``batch_size`` rows in statement order (the same batches for any partitioning),
+       into :meth:`sklearn.decomposition.MiniBatchNMF.partial_fit` (NNDSVDa start from the
+       first batch, seeded by ``random_state``), for at most ``max_iter`` passes, stopping
+       after a pass that changes ``H`` by less than ``tol`` (Frobenius norm of the change
+       over that of ``H``).
+    5. A last pass computes each statement's ``W`` (``transform``, batch by batch) and the
+       co-occurrence counts of the top terms for the coherence.
+
+    The result is a fitted :class:`~discourse.themes.ThemeModel` with every attribute of
+    one fitted on this machine (``stability_`` NaN until
+    :meth:`~discourse.themes.ThemeModel.score_stability` is called) and a working
+    ``transform``. ``client=None`` runs the same algorithm here, with the same result.
+
+    Parameters
+    ----------
+    texts : list of str or DataFrame
+        The statements, or a corpus (its ``text`` and, if present, ``actor`` columns).
+    n_themes : int
+        Number of themes.
+    actors : list of str, optional
+        Actor names for the stop list (default: the corpus's ``actor`` column, if given).
+    client : distributed.Client, optional
+        The cluster. None: this machine.
+    random_state, top_n
+        As for :class:`~discourse.themes.ThemeModel`.
+    max_features : int or None, default :data:`discourse.themes.MAX_FEATURES`
+        Vocabulary cap; None: every term within ``min_df`` and ``max_df``.
+    batch_size : int, default :data:`discourse.themes.BATCH_SIZE`
+        Statements per mini-batch.
+    max_iter : int, default :data:`discourse.themes.MINIBATCH_MAX_ITER`
+        Passes over the statements.
+    tol : float, default 1e-4
+        Stop after a pass that moves ``H`` by less than this, relatively.
+    npartitions : int, optional
+        Partitions of the statements (default: two per worker; one without a client).
+    progress : bool, optional
+        A progress bar over the passes (default: from
+        :data:`discourse.themes.PROGRESS_DOCUMENTS` statements, on a terminal).
+
+    Returns
+    -------
+    ThemeModel
+
+    Examples
+    --------
+    >>> texts = ["exports freelancers economy", "exports freelancers losses",
+    ...          "economy losses freelancers", "blasphemy morality content",
+    ...          "blasphemy content obscene", "morality obscene content"]
+    >>> model = fit_themes(texts, 2, top_n=3, batch_size=2)  # no client: this machine
+    >>> sorted(model.labels_)
+    ['content / blasphemy / morality', 'freelancers / economy / losses']
+    """
+    from sklearn.decomposition import MiniBatchNMF
+    from sklearn.feature_extraction.text import CountVectorizer
+    from threadpoolctl import threadpool_limits
+
+    from . import themes as _themes
+
+    if isinstance(texts, pd.DataFrame):
+        if actors is None and "actor" in texts:
+            actors = texts["actor"].astype(str).tolist()
+        texts = texts["text"]
+    if isinstance(texts, str):
+        raise TypeError("texts must be a list of statements, not a single string")
+    texts = [str(t) for t in texts]
+    batch_size = _themes._check_batch_size(batch_size)
+    if batch_size is None:
+        raise ValueError("batch_size must be a positive int: the cluster fits mini-batches")
+    passes = int(max_iter)
+    model = _themes.ThemeModel(n_themes=n_themes, top_n=top_n, random_state=random_state,
+                               max_iter=passes, batch_size=batch_size,
+                               max_features=max_features)
+    base = model._vectorizer(texts, actors)
+    params = base.get_params()
+    counter = CountVectorizer(**{k: v for k, v in params.items()
+                                 if k in CountVectorizer().get_params()})
+    counter.set_params(min_df=1, max_df=1.0, max_features=None, dtype=np.int64)
+    n_docs = len(texts)
+    if client is None:
+        size = -(-n_docs // max(1, npartitions or 1)) or 1
+        chunks = [texts[i:i + size] for i in range(0, n_docs, size)]
+        stats = [_term_statistics(chunk, counter) for chunk in chunks]
+    else:
+        import dask.bag as db
+
+        parts = db.from_sequence(texts, npartitions=_partitions(client, n_docs,
+                                                                npartitions)).to_delayed()
+        [remote_counter] = client.scatter([counter], broadcast=True)
+        stats = client.gather(client.compute(
+            [_delayed(_term_statistics)(p, remote_counter) for p in parts]))
+    total = pd.concat(stats).groupby(level=0).sum()
+    terms, dfs = _vocabulary(total, n_docs, params["min_df"], params["max_df"], max_features)
+    if not 1 <= n_themes <= min(n_docs, len(terms)):
+        raise ValueError(f"n_themes={n_themes} must be between 1 and the number of "
+                         f"statements ({n_docs}) and of terms ({len(terms)})")
+    fixed = _clone(base, vocabulary={t: i for i, t in enumerate(terms)}, max_features=None)
+    fixed.idf_ = np.log((n_docs + 1) / (dfs + 1.0)) + 1
+    if client is None:
+        matrices = [_tfidf_part(chunk, fixed) for chunk in chunks]
+
+        def stream() -> Any:
+            return iter(matrices)
+    else:
+        [remote_fixed] = client.scatter([fixed], broadcast=True)
+        futures = client.compute([_delayed(_tfidf_part)(p, remote_fixed) for p in parts])
+
+        def stream() -> Any:
+            return (future.result() for future in futures)
+
+    nmf = MiniBatchNMF(n_components=n_themes, init="nndsvda", random_state=random_state,
+                       batch_size=batch_size, max_iter=passes)
+    show = _themes._show_progress(progress, n_docs)
+    with threadpool_limits(limits=1), np.errstate(invalid="ignore"):
+        for _ in _themes._bar(range(passes), passes, "mini-batch NMF passes", show):
+            before = nmf.components_.copy() if hasattr(nmf, "components_") else None
+            for batch in _batches(stream(), batch_size):
+                nmf.partial_fit(batch)
+            if before is not None:
+                change = np.linalg.norm(nmf.components_ - before)
+                if change <= tol * np.linalg.norm(before):
+                    break
+        top = [_themes._top_indices(row, top_n) for row in nmf.components_]
+        columns = _themes._top_columns(top)
+        weights, df_top, co_top = [], np.zeros(len(columns)), np.zeros((len(columns),) * 2)
+        for batch in _batches(stream(), batch_size):
+            weights.append(nmf.transform(batch))
+            df_part, co_part = _themes._presence_counts(batch, columns)
+            df_top += df_part
+            co_top += co_part
+    model.vectorizer_ = fixed
+    model.terms_ = fixed.get_feature_names_out()
+    model.nmf_ = nmf
+
+    def counts(wanted: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+        assert np.array_equal(wanted, columns)
+        return n_docs, df_top, co_top
+
+    model._set_themes(np.vstack(weights), counts=counts)
+    model.theme_stability_ = np.full(n_themes, np.nan)
+    model.stability_ = float("nan")
+    model.stability_documents_ = 0
+    return model
