@@ -469,7 +469,7 @@ labellers = fit_labellers(corpus, random_state=SEED)
 new = ("An association of internet providers said VPNs are neutral tools; a blanket ban "
        "would hurt IT exports, banking and research, so the state should regulate misuse, "
        "not the technology.")
-result = labellers.label([new])[0]
+result = labellers.label([new], explain=True)[0]
 print("stance:", result["stance"], "confidence:", result["confidence"],
       "needs_review:", result["needs_review"])
 print("frames:", result["frames"])

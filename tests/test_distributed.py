@@ -88,11 +88,11 @@ def test_labels_on_the_cluster_equal_the_single_machine_labels(client, big):
 
     bundle = fit_labellers(load_corpus())
     texts = load_corpus(big, max_bytes=10**10)["text"].tolist()[:40]
-    remote = engine.label_texts(texts, bundle, client=client, npartitions=4)
-    assert remote == bundle.label(texts)
+    remote = engine.label_texts(texts, bundle, client=client, npartitions=4, explain=True)
+    assert remote == bundle.label(texts, explain=True)
     assert [r["source"] for r in remote] == [f"text-{i}" for i in range(1, 41)]
-    lean = engine.label_texts(texts, bundle, client=client, npartitions=3, explain=False)
-    assert lean == bundle.label(texts, explain=False)
+    lean = engine.label_texts(texts, bundle, client=client, npartitions=3)
+    assert lean == bundle.label(texts)  # explain=False is the default
     assert all("evidence" not in r for r in lean)
 
 

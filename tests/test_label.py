@@ -42,7 +42,7 @@ def labelled(cache_root):
     """The statements labelled by models trained on the shipped corpus (trained once)."""
     return {r["source"]: r for r in label_texts(
         STATEMENTS, sources=["isp", "ministry", "rights", "children", "opposition",
-                             "explainer"])}
+                             "explainer"], explain=True)}
 
 
 def test_output_shape_is_json(labelled):
@@ -235,7 +235,7 @@ RUSSIAN = "Роскомнадзор заблокировал VPN сервисы 
 
 
 def test_text_in_another_script_needs_review(cache_root):
-    results = label_texts([URDU, RUSSIAN, MINISTRY], sources=["ur", "ru", "en"])
+    results = label_texts([URDU, RUSSIAN, MINISTRY], sources=["ur", "ru", "en"], explain=True)
     for result in results[:2]:
         assert result["needs_review"] is True
         assert "known to the model" in result["review_reason"]
@@ -330,8 +330,8 @@ def test_transform_matrix_of_the_wrong_width_is_refused(shipped):
 def test_explain_false_leaves_out_evidence_and_changes_nothing_else(shipped):
     bundle, texts = shipped
     texts = texts[:40] + [URDU]
-    full = bundle.label(texts)
-    lean = bundle.label(texts, explain=False)
+    full = bundle.label(texts, explain=True)
+    lean = bundle.label(texts)  # explain=False is the default
     assert all("evidence" not in r for r in lean)
     assert [{k: v for k, v in r.items() if k != "evidence"} for r in full] == lean
     # the evidence is explain()'s terms, empty for a text the model cannot read

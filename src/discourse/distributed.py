@@ -191,7 +191,7 @@ def validate_corpus(
 
 
 def _label_part(items: list[tuple[str, str]], bundle: Any,
-                max_chars: int | None, explain: bool = True) -> list[dict[str, Any]]:
+                max_chars: int | None, explain: bool = False) -> list[dict[str, Any]]:
     texts = [text for text, _ in items]
     names = [name for _, name in items]
     return bundle.label(texts, names, max_chars, explain=explain) if items else []
@@ -210,7 +210,7 @@ def label_texts(
     sources: Sequence[str] | None = None,
     max_chars: int | None = None,
     npartitions: int | None = None,
-    explain: bool = True,
+    explain: bool = False,
 ) -> list[dict[str, Any]]:
     """Label statements as :meth:`discourse.label.Labellers.label`, on a cluster.
 
@@ -231,7 +231,7 @@ def label_texts(
         were already checked by the loader).
     npartitions : int, optional
         Partitions of the texts (a :class:`dask.bag.Bag`; default: two per worker).
-    explain : bool, default True
+    explain : bool, default False
         Give the ``evidence`` of each stance (as :func:`discourse.label.label_texts`); each
         partition is labelled in batches, its evidence computed from the batch matrix.
 

@@ -120,7 +120,7 @@ class Labellers:
 
     def label(self, texts: Sequence[str], sources: Sequence[str] | None = None,
               max_chars: int | None = MAX_CHARS,
-              min_confidence: float | None = None, *, explain: bool = True,
+              min_confidence: float | None = None, *, explain: bool = False,
               batch_size: int = BATCH_SIZE, n_jobs: int = 1) -> list[dict[str, Any]]:
         """Label texts; see :func:`label_texts` for the output and the parameters."""
         sources = _check_texts(texts, sources, max_chars)
@@ -499,7 +499,7 @@ def label_texts(
     max_chars: int | None = MAX_CHARS,
     features: str = "tfidf",
     min_confidence: float | None = None,
-    explain: bool = True,
+    explain: bool = False,
     batch_size: int = BATCH_SIZE,
     n_jobs: int = 1,
 ) -> list[dict[str, Any]]:
@@ -533,10 +533,10 @@ def label_texts(
         Review every stance whose confidence is below this (default: the threshold chosen
         in cross-validation inside the training data,
         ``StanceClassifier.review_threshold_``).
-    explain : bool, default True
-        Give the ``evidence`` of each stance. The evidence of a whole batch comes from one
-        matrix (:meth:`StanceClassifier.explain_batch`) and costs little; with False the
-        key is left out.
+    explain : bool, default False
+        Give the ``evidence`` of each stance (as ``discourse label --explain``). The
+        evidence of a whole batch comes from one matrix
+        (:meth:`StanceClassifier.explain_batch`); without it the key is left out.
     batch_size : int, default :data:`BATCH_SIZE`
         Texts transformed together; memory grows with it, the result does not change.
     n_jobs : int, default 1
@@ -589,7 +589,7 @@ def label_texts(
     >>> result["source"], result["stance"]
     ('text-1', 'supports_restriction')
     >>> list(result)[:7]
-    ['source', 'stance', 'confidence', 'stance_proba', 'frames', 'frame_scores', 'evidence']
+    ['source', 'stance', 'confidence', 'stance_proba', 'frames', 'frame_scores', 'needs_review']
     >>> result["needs_review"], result["confidence"] > 0.5
     (False, True)
     >>> reason = label_texts(["The regulator ordered ISPs to block illegal VPNs."],
