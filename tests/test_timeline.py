@@ -230,7 +230,12 @@ def test_bootstrap_blocks_stay_within_the_memory_limit(n, k):
     assert sum(np.prod(s) for s in small.sizes) == 3 * 200
 
 
-def test_prevalence_bootstrap_equals_the_unchunked_reference():
+@pytest.mark.parametrize("limit", [None, 8 * 40 * 5 * 7])  # the default; ~7 resamples a block
+def test_prevalence_bootstrap_equals_the_unchunked_reference(limit, monkeypatch):
+    import discourse.timeline as timeline
+
+    if limit is not None:
+        monkeypatch.setattr(timeline, "BOOT_CHUNK_BYTES", limit)
     rng = np.random.default_rng(0)
     n = 2_000
     corpus = pd.DataFrame({

@@ -94,7 +94,9 @@ def _prepare(
     """Return the ``by`` labels (as str), the term-count matrix (dense) and the terms."""
     if by not in corpus:
         raise KeyError(f"the corpus has no column {by!r}")
-    data = corpus[corpus[by].notna()].reset_index(drop=True)
+    # only the columns used: a copy of the whole corpus would double its memory at scale
+    used = list(dict.fromkeys(c for c in (by, "text", "actor") if c in corpus))
+    data = corpus.loc[corpus[by].notna(), used].reset_index(drop=True)
     _check_grouping(data, by)
     texts = data["text"].astype(str).tolist()
     actors = data["actor"].astype(str).tolist() if "actor" in data else []

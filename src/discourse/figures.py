@@ -390,6 +390,13 @@ def _require(corpus: pd.DataFrame, *, stance: bool = False, frames: bool = False
         raise FigureDataError("no statement is coded for frames")
 
 
+def _coded(corpus: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The statements coded for stance, with ``date``, ``stance`` and ``columns`` only (a
+    copy of the texts too would double the corpus's memory at scale)."""
+    used = [c for c in ("date", "stance", *columns) if c in corpus]
+    return corpus.loc[corpus["stance"].notna(), used]
+
+
 def _whole_counts(table: pd.DataFrame) -> pd.DataFrame:
     """Store the ``n`` and ``count`` columns as integers (they are counts of statements)."""
     out = table.copy()
@@ -639,7 +646,7 @@ def figure_stance_over_time(
     """
     _require(corpus, stance=True)
     case = resolve_case(corpus, period=period, topic=topic, corpus_name=corpus_name)
-    coded = corpus.dropna(subset=["stance"])
+    coded = _coded(corpus, "group")
     table = _mark_pooled(net_stance(coded, "group", case.period))
     groups = [g for g in schema.GROUPS if g in set(table["group"])]
     default = f"Net stance{_restricting(case)} over time, by group (all countries)"
@@ -1111,7 +1118,7 @@ def figure_country_comparison(
     """
     _require(corpus, stance=True)
     case = resolve_case(corpus, topic=topic, corpus_name=corpus_name)
-    coded = corpus.dropna(subset=["stance"])
+    coded = _coded(corpus, "group", "country")
     codes = _country_codes(coded)
     sizes = codes[~codes.isin(_NOT_COUNTRIES)].value_counts()
     sizes = sizes[sizes >= min_statements]

@@ -237,14 +237,15 @@ def wilson_interval(
 BOOT_CHUNK_BYTES = 64 * 2**20
 
 
-def _boot_rows(n: int, k: int, max_bytes: int = BOOT_CHUNK_BYTES) -> int:
+def _boot_rows(n: int, k: int, max_bytes: int | None = None) -> int:
     """Resamples of a cell of ``n`` statements and ``k`` variables drawn at once: as many
-    as fit ``max_bytes`` (8-byte indices and 8-byte values), or 0 if not even one does."""
-    return max_bytes // (8 * n * (1 + k))
+    as fit ``max_bytes`` (default :data:`BOOT_CHUNK_BYTES`; 8-byte indices and 8-byte
+    values), or 0 if not even one does."""
+    return (BOOT_CHUNK_BYTES if max_bytes is None else max_bytes) // (8 * n * (1 + k))
 
 
 def _bootstrap_means(cell_values: np.ndarray, n_boot: int, rng: np.random.Generator,
-                     max_bytes: int = BOOT_CHUNK_BYTES) -> np.ndarray:
+                     max_bytes: int | None = None) -> np.ndarray:
     """Means of ``n_boot`` resamples of the rows of ``cell_values`` (n x k), as an
     ``n_boot x k`` array, holding at most ``max_bytes`` of resamples at once.
 
@@ -256,6 +257,7 @@ def _bootstrap_means(cell_values: np.ndarray, n_boot: int, rng: np.random.Genera
     where numpy sums a whole row pairwise.
     """
     n, k = cell_values.shape
+    max_bytes = BOOT_CHUNK_BYTES if max_bytes is None else max_bytes
     out = np.empty((n_boot, k))
     rows = _boot_rows(n, k, max_bytes)
     if rows >= 1:
@@ -505,7 +507,9 @@ def net_stance(
     [['state', 4, 1, 2, -0.25]]
     """
     name = by or "all"
-    coded = corpus[corpus["stance"].notna()].reset_index(drop=True)
+    used = [c for c in dict.fromkeys(("date", by, "stance")) if c is not None and c in corpus]
+    # the statements coded for stance, with the columns used only (not a copy of the texts)
+    coded = corpus.loc[corpus["stance"].notna(), used].reset_index(drop=True)
     columns = [name, "period", "period_start", "n", "opposes", "supports", "net", "ci_low",
                "ci_high"]
     if coded.empty:
