@@ -295,3 +295,35 @@ def test_terms_cli_leaves_out_speaker_labels_unless_asked(capsys):
     words = speaker_words()
     assert not [t for t in default if set(t.split()) & words]
     assert [t for t in everything if set(t.split()) & words]
+
+
+def _collapse_every_pair(table, n):
+    """top_terms(exclude_speakers=True, collapse_nested=True) as first written: every
+    positive term compared with every kept one, then the first n per group."""
+    from discourse.contrast import _nested, speaker_words
+
+    words = speaker_words()
+    keep = (table["z"] > 0) & ~table["term"].map(lambda t: any(w in words for w in t.split()))
+    chosen = table[keep].sort_values(["z", "term"], ascending=[False, True], kind="stable")
+    order = {g: i for i, g in enumerate(table.attrs["groups"])}
+    chosen = chosen.assign(_order=chosen["group"].map(order)).sort_values("_order",
+                                                                           kind="stable")
+    rows = []
+    for _, part in chosen.groupby("group", sort=False):
+        kept = []
+        for i, term in zip(part.index, part["term"], strict=True):
+            if not any(_nested(term, k) for k in kept):
+                kept.append(term)
+                rows.append(i)
+    chosen = chosen.loc[rows].groupby("group", sort=False).head(n)
+    return chosen.drop(columns="_order").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("n", [1, 3, 10, 40])
+def test_collapsing_nested_terms_stops_at_n_with_the_same_terms(n):
+    from discourse import load_corpus
+
+    table = distinctive_terms(load_corpus(), by="group")
+    got = top_terms(table, n, exclude_speakers=True, collapse_nested=True)
+    pd.testing.assert_frame_equal(got, _collapse_every_pair(table, n))
+    assert got.groupby("group").size().max() == n

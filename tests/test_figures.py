@@ -743,3 +743,65 @@ def test_the_cli_warns_when_a_theme_has_no_curated_label(tmp_path, capsys):
     assert "warning: 4 of 4 themes match no curated label" in captured.err
     assert main(["themes", "--n-themes", "4", "--theme-labels", str(tmp_path / "x.csv")]) == 1
     assert "--theme-labels: no file" in capsys.readouterr().err
+
+
+# -- reuse and progress ----------------------------------------------------------------------
+
+
+def test_themes_figure_given_the_fitted_model_fits_none_and_draws_the_same(
+        corpus, built, monkeypatch):
+    from discourse.themes import ThemeModel
+
+    model = figures.fit_theme_model(corpus)
+
+    def no_fit(self, *args, **kwargs):
+        raise AssertionError("the figure fitted a theme model although it was given one")
+
+    monkeypatch.setattr(ThemeModel, "fit", no_fit)
+    _, table = figures.figure_themes_over_time(corpus, model=model)
+    pd.testing.assert_frame_equal(table, built["themes_over_time"][1])
+    again = figures.build_figures(corpus, ids=["themes_over_time"], theme_model=model)
+    assert again.skipped == []
+    pd.testing.assert_frame_equal(again.figures["themes_over_time"][1],
+                                  built["themes_over_time"][1])
+
+
+def test_themes_figure_refuses_a_model_of_another_corpus(corpus):
+    from discourse.themes import ThemeModel
+
+    small = figures.fit_theme_model(corpus.iloc[:120], 3)
+    with pytest.raises(ValueError, match="fitted to 120 statements"):
+        figures.figure_themes_over_time(corpus, model=small)
+    whole = figures.fit_theme_model(corpus, 3)
+    with pytest.raises(ValueError, match="n_themes=4 but the model has 3"):
+        figures.figure_themes_over_time(corpus, 4, model=whole)
+    with pytest.raises(ValueError, match="unfitted"):
+        figures.figure_themes_over_time(corpus, model=ThemeModel(n_themes=3))
+    # build_figures skips the figure with the reason rather than failing the whole set
+    result = figures.build_figures(corpus, ids=["themes_over_time"], theme_model=small)
+    assert result.skipped[0]["id"] == "themes_over_time"
+    assert "fitted to 120 statements" in result.skipped[0]["reason"]
+
+
+def test_progress_bar_over_the_figures_only_when_asked_or_on_a_terminal(corpus, capsys):
+    pytest.importorskip("tqdm")
+    figures.build_figures(corpus, ids=["frame_heatmap"])  # pytest's stderr: no terminal
+    assert capsys.readouterr().err == ""
+    figures.build_figures(corpus, ids=["frame_heatmap"], progress=True)
+    assert "figures" in capsys.readouterr().err
+    os.environ["TQDM_DISABLE"] = "1"
+    try:
+        figures.build_figures(corpus, ids=["frame_heatmap"], progress=True)
+    finally:
+        del os.environ["TQDM_DISABLE"]
+    assert capsys.readouterr().err == ""
+
+
+def test_the_figures_cli_takes_the_read_options(tmp_path, capsys):
+    from discourse.cli import main
+
+    code = main(["figures", "--corpus", str(shipped_corpus_file()), "--max-bytes", "100",
+                 "--out", str(tmp_path / "figs")])
+    assert code != 0
+    assert "size limit of 100 bytes" in capsys.readouterr().err
+    assert not (tmp_path / "figs").exists()

@@ -10,6 +10,9 @@ import pytest
 
 from discourse import load_corpus
 from discourse.timeline import (
+    BOOT_CHUNK_BYTES,
+    _boot_rows,
+    _bootstrap_means,
     category_shares,
     counts_by_period,
     cross_counts,
@@ -159,6 +162,91 @@ def test_prevalence_bootstrap_is_seeded():
     pd.testing.assert_frame_equal(a, b)
     assert not a["ci_low"].equals(c["ci_low"])
     assert a.loc[a["period"] == "2024", "mean"].item() == pytest.approx((0.1 + 0.9 + 0.5 + 0.7) / 4)
+
+
+def _reference_bootstrap(corpus, values, by, period, n_boot, random_state, ci=0.95):
+    """The bootstrap as it was before chunking: every resample of a cell drawn at once."""
+    from discourse.timeline import _keys
+
+    keys = _keys(corpus, by, period).reset_index(drop=True)
+    data = values.to_numpy(dtype=float)
+    rng = np.random.default_rng(random_state)
+    alpha = (1 - ci) / 2
+    out = []
+    for _, cell in keys.groupby(["by", "period_start", "period"], sort=True):
+        cell_values = data[cell.index.to_numpy()]
+        draws = rng.integers(0, len(cell_values), size=(n_boot, len(cell_values)))
+        boot = cell_values[draws].mean(axis=1)
+        out.append(np.quantile(boot, [alpha, 1 - alpha], axis=0).T)
+    return np.concatenate(out)
+
+
+class _CountingRng:
+    """A Generator that records the size of every draw."""
+
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+        self.sizes = []
+
+    def integers(self, low, high, size):
+        self.sizes.append(size)
+        return self.rng.integers(low, high, size=size)
+
+
+@pytest.mark.parametrize("k", [1, 2, 5])
+@pytest.mark.parametrize("n", [1, 7, 300])
+def test_bootstrap_in_blocks_equals_one_draw(n, k):
+    values = np.random.default_rng(n + k).random((n, k))
+    reference = values[np.random.default_rng(1).integers(0, n, size=(200, n))].mean(axis=1)
+    one_row = 8 * n * (1 + k)
+    for max_bytes in (BOOT_CHUNK_BYTES, 3 * one_row + 5, one_row):  # all, 3 and 1 per block
+        got = _bootstrap_means(values, 200, np.random.default_rng(1), max_bytes)
+        np.testing.assert_array_equal(got, reference)
+    # a cell too large for one resample per block: pieces of a resample, the same sums up to
+    # rounding (identical when k >= 2)
+    got = _bootstrap_means(values, 200, np.random.default_rng(1), 8 * (1 + 2 * k) * 3)
+    if k >= 2:
+        np.testing.assert_array_equal(got, reference)
+    else:
+        np.testing.assert_allclose(got, reference, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("n, k", [(10, 3), (5_000, 12), (10**6, 12), (10**8, 1)])
+def test_bootstrap_blocks_stay_within_the_memory_limit(n, k):
+    values = np.zeros((1, k))  # the values do not matter for the sizes drawn
+    rows = _boot_rows(n, k)
+    assert rows * 8 * n * (1 + k) <= BOOT_CHUNK_BYTES
+    if rows:
+        assert (rows + 1) * 8 * n * (1 + k) > BOOT_CHUNK_BYTES or rows >= 1000
+    if n <= 5_000:  # draw for real and check every block's size
+        values = np.random.default_rng(0).random((n, k))
+        rng = _CountingRng(0)
+        _bootstrap_means(values, 1000, rng)
+        assert sum(s[0] for s in rng.sizes) == 1000
+        assert all(s[0] * s[1] * 8 * (1 + k) <= BOOT_CHUNK_BYTES for s in rng.sizes)
+    small = _CountingRng(0)  # a limit below one resample: pieces of a resample
+    _bootstrap_means(np.random.default_rng(0).random((200, k)), 3, small, max_bytes=800)
+    assert all(np.prod(s) * 8 * (1 + 2 * k) <= 800 for s in small.sizes)
+    assert sum(np.prod(s) for s in small.sizes) == 3 * 200
+
+
+@pytest.mark.parametrize("limit", [None, 8 * 40 * 5 * 7])  # the default; ~7 resamples a block
+def test_prevalence_bootstrap_equals_the_unchunked_reference(limit, monkeypatch):
+    import discourse.timeline as timeline
+
+    if limit is not None:
+        monkeypatch.setattr(timeline, "BOOT_CHUNK_BYTES", limit)
+    rng = np.random.default_rng(0)
+    n = 2_000
+    corpus = pd.DataFrame({
+        "date": pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 1500, n), "D"),
+        "group": rng.choice(["civil_society", "industry", "state"], n),
+    })
+    values = pd.DataFrame(rng.dirichlet(np.ones(4), n), columns=list("abcd"))
+    table = prevalence(corpus, values, "group", "year", n_boot=300, random_state=5)
+    # the reference walks cells in sorted key order; the table is sorted the same way here
+    reference = _reference_bootstrap(corpus, values, "group", "year", 300, 5)
+    np.testing.assert_array_equal(table[["ci_low", "ci_high"]].to_numpy(), reference)
 
 
 def test_prevalence_rejects_bad_input():

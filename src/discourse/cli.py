@@ -485,7 +485,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
     corpus_path = args.corpus or shipped_corpus_file()
     labels = _theme_labels_option(args)
-    corpus = _load(args.corpus)
+    corpus = _load(args.corpus, encoding=args.encoding, max_bytes=args.max_bytes)
     params = {"case_country": args.case_country, "window": args.window,
               "period": args.period, "topic": args.topic, "corpus_name": args.corpus_name,
               "theme_labels": labels}
@@ -776,6 +776,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("figures", help="write every publication figure with its data")
     corpus_option(p)
+    read_options(p)
     p.add_argument("--out", default="figures", metavar="DIR", help="output folder, replaced "
                    "as a whole once every file is written (default: figures)")
     p.add_argument("--case-country", default=None, metavar="CODE", help="ISO code of the "

@@ -32,11 +32,12 @@ import os
 import secrets
 import shutil
 import stat
+import sys
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import matplotlib as mpl
 import matplotlib.dates as mdates
@@ -49,6 +50,9 @@ from . import __version__, plots, schema, style
 from .corpus import corpus_digest
 from .paths import DATA_DIR, file_sha256
 from .timeline import Period, counts_by_period, frame_shares, indicators, net_stance, prevalence
+
+if TYPE_CHECKING:
+    from .themes import ThemeModel
 
 __all__ = [
     "ERA_MIN_STATEMENTS",
@@ -71,6 +75,7 @@ __all__ = [
     "figure_stance_over_time",
     "figure_frame_heatmap",
     "figure_frames_over_time",
+    "fit_theme_model",
     "figure_themes_over_time",
     "figure_distinctive_terms",
     "figure_country_comparison",
@@ -385,6 +390,13 @@ def _require(corpus: pd.DataFrame, *, stance: bool = False, frames: bool = False
         raise FigureDataError("no statement is coded for frames")
 
 
+def _coded(corpus: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The statements coded for stance, with ``date``, ``stance`` and ``columns`` only (a
+    copy of the texts too would double the corpus's memory at scale)."""
+    used = [c for c in ("date", "stance", *columns) if c in corpus]
+    return corpus.loc[corpus["stance"].notna(), used]
+
+
 def _whole_counts(table: pd.DataFrame) -> pd.DataFrame:
     """Store the ``n`` and ``count`` columns as integers (they are counts of statements)."""
     out = table.copy()
@@ -634,7 +646,7 @@ def figure_stance_over_time(
     """
     _require(corpus, stance=True)
     case = resolve_case(corpus, period=period, topic=topic, corpus_name=corpus_name)
-    coded = corpus.dropna(subset=["stance"])
+    coded = _coded(corpus, "group")
     table = _mark_pooled(net_stance(coded, "group", case.period))
     groups = [g for g in schema.GROUPS if g in set(table["group"])]
     default = f"Net stance{_restricting(case)} over time, by group (all countries)"
@@ -810,6 +822,56 @@ def _theme_count(texts: list[str], actors: list[str] | None) -> int:
     return int(table.loc[table["chosen"], "n_themes"].iloc[0])
 
 
+def fit_theme_model(corpus: pd.DataFrame, n_themes: int | None = None) -> ThemeModel:
+    """Fit the theme model of figure 5 to the texts of a corpus.
+
+    A :class:`discourse.themes.ThemeModel` with ``n_themes`` themes (default:
+    :data:`N_THEMES`, or on a corpus too small for it the number
+    :func:`discourse.themes.choose_n_themes` picks among those it supports), no stability
+    runs, seed 0, fitted to every statement with the actors' names as stop words. Fit it
+    once and pass it to :func:`figure_themes_over_time` (``model=``) or
+    :func:`build_figures` (``theme_model=``) to draw the figure without fitting again.
+
+    Raises
+    ------
+    FigureDataError
+        The corpus is too small for the themes.
+
+    Examples
+    --------
+    >>> from discourse import load_corpus
+    >>> fit_theme_model(load_corpus(), 4).n_themes
+    4
+    """
+    from .themes import ThemeModel
+
+    if corpus.empty:
+        raise FigureDataError("the corpus holds no statement")
+    texts = corpus["text"].astype(str).tolist()
+    actors = corpus["actor"].astype(str).tolist() if "actor" in corpus else None
+    if n_themes is None:
+        n_themes = _theme_count(texts, actors)
+    if len(corpus) < 2 * n_themes:
+        raise FigureDataError(f"{n_themes} themes need {2 * n_themes} statements or more, "
+                              f"not {len(corpus)}")
+    return ThemeModel(n_themes=n_themes, n_seeds=0, random_state=0).fit(texts, actors=actors)
+
+
+def _check_model(model: ThemeModel, corpus: pd.DataFrame, n_themes: int | None) -> None:
+    """Refuse a theme model that is not fitted, or not to a corpus of this size, or that
+    has another number of themes than ``n_themes`` asks for."""
+    fitted = getattr(model, "doc_themes_", None)
+    if fitted is None:
+        raise ValueError("model must be a ThemeModel fitted to the corpus's texts "
+                         "(fit_theme_model), not an unfitted one")
+    if len(fitted) != len(corpus):
+        raise ValueError(f"model was fitted to {len(fitted)} statements but the corpus holds "
+                         f"{len(corpus)}; fit it to this corpus (fit_theme_model)")
+    if n_themes is not None and int(n_themes) != int(model.n_themes):
+        raise ValueError(f"n_themes={n_themes} but the model has {model.n_themes} themes; "
+                         "give one or the other")
+
+
 def figure_themes_over_time(
     corpus: pd.DataFrame,
     n_themes: int | None = None,
@@ -818,17 +880,25 @@ def figure_themes_over_time(
     corpus_name: str | None = None,
     title: str | None = None,
     theme_labels: pd.DataFrame | str | PathLike[str] | bool | None = None,
+    model: ThemeModel | None = None,
 ) -> tuple[Figure, pd.DataFrame]:
     """Figure 5: mean weight of each theme in the statements of each group and period.
 
     Fits a :class:`discourse.themes.ThemeModel` with ``n_themes`` themes (default:
     :data:`N_THEMES`, or on a corpus too small for it the number
     :func:`discourse.themes.choose_n_themes` picks among those the corpus supports) to all
-    the statements, then draws the mean weights
-    (:meth:`~discourse.themes.ThemeModel.weight_table` aggregated by
-    :func:`discourse.timeline.prevalence`) by group over the periods: one panel per theme,
-    one series per group, each point with its bootstrap 95 % interval bar (1,000
-    resamples, seed 0) and its ``n``, hollow below :data:`SMALL_N`.
+    the statements (:func:`fit_theme_model`), then draws the mean weights (the model's
+    ``doc_themes_``, the weights of the statements it was fitted to, so the texts are
+    vectorised once; aggregated by :func:`discourse.timeline.prevalence`) by group over
+    the periods: one panel per theme, one series per group, each point with its
+    bootstrap 95 % interval bar (1,000 resamples, seed 0) and its ``n``, hollow below
+    :data:`SMALL_N`.
+
+    ``model``: a :class:`~discourse.themes.ThemeModel` already fitted to the texts of
+    ``corpus`` in its row order (:func:`fit_theme_model`, or ``theme_model=`` of
+    :func:`build_figures`); it is used as it is, so the figure fits none (``n_themes``,
+    if given, must equal the model's). Given the model the figure would fit, the figure
+    is the same.
 
     Themes are named by curated labels (:func:`discourse.themes.curated_labels`): from
     ``theme_labels`` (a table or the path of a labels file; default None: the shipped
@@ -850,19 +920,16 @@ def figure_themes_over_time(
     >>> int(table["theme"].nunique())
     4
     """
-    from .themes import ThemeModel, curated_labels
+    from .themes import curated_labels
 
     if corpus.empty:
         raise FigureDataError("the corpus holds no statement")
     case = resolve_case(corpus, period=period, corpus_name=corpus_name)
-    texts = corpus["text"].astype(str).tolist()
-    actors = corpus["actor"].astype(str).tolist() if "actor" in corpus else None
-    if n_themes is None:
-        n_themes = _theme_count(texts, actors)
-    if len(corpus) < 2 * n_themes:
-        raise FigureDataError(f"{n_themes} themes need {2 * n_themes} statements or more, "
-                              f"not {len(corpus)}")
-    model = ThemeModel(n_themes=n_themes, n_seeds=0, random_state=0).fit(texts, actors=actors)
+    if model is None:
+        model = fit_theme_model(corpus, n_themes)
+    else:
+        _check_model(model, corpus, n_themes)
+    n_themes = int(model.n_themes)
     if theme_labels is False:
         names = list(model.labels_)
     elif theme_labels is None or theme_labels is True:
@@ -870,7 +937,9 @@ def figure_themes_over_time(
     else:
         names = curated_labels(model, theme_labels)
     data = corpus.reset_index(drop=True)
-    table = prevalence(data, model.weight_table(texts), "group", case.period,
+    # the training statements' weights, as fitted: no second pass over the texts
+    weights = pd.DataFrame(model.doc_themes_, columns=list(model.labels_))
+    table = prevalence(data, weights, "group", case.period,
                        method="bootstrap", n_boot=1000, random_state=0)
     table = _mark_pooled(table.rename(columns={"variable": "top_terms", "mean": "share"}))
     theme_of = {lab: t for t, lab in enumerate(model.labels_)}
@@ -1049,7 +1118,7 @@ def figure_country_comparison(
     """
     _require(corpus, stance=True)
     case = resolve_case(corpus, topic=topic, corpus_name=corpus_name)
-    coded = corpus.dropna(subset=["stance"])
+    coded = _coded(corpus, "group", "country")
     codes = _country_codes(coded)
     sizes = codes[~codes.isin(_NOT_COUNTRIES)].value_counts()
     sizes = sizes[sizes >= min_statements]
@@ -1193,8 +1262,36 @@ def _call(build: Callable[..., tuple[Figure, pd.DataFrame]], corpus: pd.DataFram
                             if k in accepted and v is not None})
 
 
+def _progress_bar(total: int, progress: bool | None) -> Any:
+    """A progress bar over the figures, on standard error, or None.
+
+    As for reading a corpus (:func:`discourse.load_corpus`): ``progress=None`` shows it
+    when standard error is a terminal (never in a notebook, a pipe or a log), True always,
+    False never; ``TQDM_DISABLE=1`` turns it off, and without tqdm there is none.
+    """
+    if progress is None:
+        try:
+            progress = sys.stderr is not None and sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            progress = False
+    if os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false", "no"):
+        progress = False
+    if not progress:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # tqdm is optional: no bar
+        return None
+    return tqdm(total=total, unit="figure", desc="figures", leave=False, file=sys.stderr)
+
+
 def build_figures(
-    corpus: pd.DataFrame, ids: Iterable[str] | None = None, **params: Any
+    corpus: pd.DataFrame,
+    ids: Iterable[str] | None = None,
+    *,
+    theme_model: ThemeModel | None = None,
+    progress: bool | None = None,
+    **params: Any,
 ) -> BuiltFigures:
     """Build every figure of :data:`FIGURES` (or those in ``ids``) from a corpus.
 
@@ -1205,6 +1302,14 @@ def build_figures(
     :class:`FigureDataError`, or another ``ValueError`` of an analysis that cannot be
     fitted to the corpus, is skipped with the reason. Warnings (a theme without a curated
     label) are raised as usual.
+
+    Each costly model is fitted once per corpus: the theme model of figure 5 is
+    ``theme_model`` if given (a :class:`~discourse.themes.ThemeModel` fitted to this
+    corpus, e.g. by :func:`fit_theme_model`; its number of themes wins), else fitted
+    by the figure; the term counts of figure 6 are built once, by that figure alone.
+    ``progress`` shows a bar over the figures on standard error: by default only when it
+    is a terminal (never in a notebook or a log), True always, False never;
+    ``TQDM_DISABLE=1`` turns it off.
 
     Raises
     ------
@@ -1221,15 +1326,27 @@ def build_figures(
     'How each group frames the regulation of encryption'
     """
     _check_params(params)
+    wanted = _wanted(ids)
     built: dict[str, tuple[Figure, pd.DataFrame]] = {}
     skipped: list[dict[str, str]] = []
-    with style.figure_style():
-        for fid in _wanted(ids):
-            spec = FIGURES[fid]
-            try:
-                built[fid] = _call(spec.build, corpus, params)
-            except ValueError as err:  # FigureDataError, or a model that cannot be fitted
-                skipped.append({"id": fid, "title": spec.title, "reason": str(err)})
+    bar = _progress_bar(len(wanted), progress)
+    try:
+        with style.figure_style():
+            for fid in wanted:
+                spec = FIGURES[fid]
+                if bar is not None:
+                    bar.set_postfix_str(fid)
+                extra = ({"model": theme_model} if fid == "themes_over_time"
+                         and theme_model is not None else {})
+                try:
+                    built[fid] = _call(spec.build, corpus, {**params, **extra})
+                except ValueError as err:  # FigureDataError, or a model that cannot be fitted
+                    skipped.append({"id": fid, "title": spec.title, "reason": str(err)})
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
     return BuiltFigures(built, skipped)
 
 
@@ -1348,6 +1465,9 @@ def write_figures(
     out_dir: str | PathLike[str],
     corpus_path: str | PathLike[str] | None = None,
     ids: Iterable[str] | None = None,
+    *,
+    theme_model: ThemeModel | None = None,
+    progress: bool | None = None,
     **params: Any,
 ) -> dict:
     """Write every figure (or those in ``ids``) as PNG, SVG and CSV, and ``manifest.json``.
@@ -1370,6 +1490,12 @@ def write_figures(
         (:func:`discourse.paths.file_sha256`) goes into the manifest.
     ids : iterable of str, optional
         Figures to write, in :data:`FIGURES` order (default: all).
+    theme_model : ThemeModel, optional
+        The theme model of figure 5, already fitted to ``corpus``
+        (:func:`fit_theme_model`); default: fitted by the figure.
+    progress : bool, optional
+        A progress bar over the figures (default: only on a terminal; see
+        :func:`build_figures`).
     **params
         The case and wording (:data:`FIGURE_PARAMS`, see :func:`build_figures` and
         :func:`resolve_case`): ``case_country="IN"``, ``window=("2024-01-01",
@@ -1401,5 +1527,5 @@ def write_figures(
     """
     _check_params(params)
     _output_folder(out_dir)  # refuse an unusable folder before the work of building
-    built = build_figures(corpus, ids, **params)
+    built = build_figures(corpus, ids, theme_model=theme_model, progress=progress, **params)
     return save_figures(built, corpus, out_dir, corpus_path=corpus_path, params=params)

@@ -25,6 +25,7 @@ __all__ = [
     "cross_counts",
     "MISSING",
     "window",
+    "BOOT_CHUNK_BYTES",
 ]
 
 #: Calendar period lengths a caller may choose, with their pandas frequency codes. Besides
@@ -231,6 +232,51 @@ def wilson_interval(
     return low, high
 
 
+#: Most bytes :func:`prevalence` holds at once for the bootstrap resamples of a cell (their
+#: indices and the values they pick), whatever the size of the cell: 64 MiB.
+BOOT_CHUNK_BYTES = 64 * 2**20
+
+
+def _boot_rows(n: int, k: int, max_bytes: int | None = None) -> int:
+    """Resamples of a cell of ``n`` statements and ``k`` variables drawn at once: as many
+    as fit ``max_bytes`` (default :data:`BOOT_CHUNK_BYTES`; 8-byte indices and 8-byte
+    values), or 0 if not even one does."""
+    return (BOOT_CHUNK_BYTES if max_bytes is None else max_bytes) // (8 * n * (1 + k))
+
+
+def _bootstrap_means(cell_values: np.ndarray, n_boot: int, rng: np.random.Generator,
+                     max_bytes: int | None = None) -> np.ndarray:
+    """Means of ``n_boot`` resamples of the rows of ``cell_values`` (n x k), as an
+    ``n_boot x k`` array, holding at most ``max_bytes`` of resamples at once.
+
+    The resamples are ``rng.integers(0, n, size=(n_boot, n))`` drawn a block of rows at a
+    time: one stream, so the same indices and the same means as drawing them all at once
+    (a test checks it against that). A cell too large for one resample within
+    ``max_bytes`` draws each resample in pieces and adds their values up in order, which
+    gives the same sums when ``k >= 2`` and differs by rounding (some 1e-16) for ``k = 1``,
+    where numpy sums a whole row pairwise.
+    """
+    n, k = cell_values.shape
+    max_bytes = BOOT_CHUNK_BYTES if max_bytes is None else max_bytes
+    out = np.empty((n_boot, k))
+    rows = _boot_rows(n, k, max_bytes)
+    if rows >= 1:
+        for start in range(0, n_boot, rows):
+            stop = min(start + rows, n_boot)
+            draws = rng.integers(0, n, size=(stop - start, n))
+            out[start:stop] = cell_values[draws].mean(axis=1)
+        return out
+    piece = max(1, max_bytes // (8 * (1 + 2 * k)))  # indices, values, and their copy
+    for b in range(n_boot):
+        total = np.zeros((1, k))
+        for start in range(0, n, piece):
+            draws = rng.integers(0, n, size=min(piece, n - start))
+            total = np.add.reduce(np.concatenate([total, cell_values[draws]]), axis=0,
+                                  keepdims=True)
+        out[b] = total[0] / n
+    return out
+
+
 def prevalence(
     corpus: pd.DataFrame,
     values: pd.DataFrame,
@@ -258,8 +304,12 @@ def prevalence(
         in the given years.
     method : {"bootstrap", "wilson"}
         ``bootstrap`` resamples the statements of each cell ``n_boot`` times (percentile
-        interval; seeded, cells in sorted order). ``wilson`` uses the Wilson score interval,
-        for 0/1 values only; it stays informative in cells of a few statements.
+        interval; one seeded stream, cells in sorted order), a block of resamples at a
+        time so that at most :data:`BOOT_CHUNK_BYTES` of them are held at once, whatever
+        the size of the corpus; the blocks draw the same stream as drawing every
+        resample at once, so the intervals do not depend on the block size. ``wilson``
+        uses the Wilson score interval, for 0/1 values only; it stays informative in
+        cells of a few statements.
     n_boot, ci, random_state
         Resamples, interval level, seed.
 
@@ -299,8 +349,7 @@ def prevalence(
         if method == "wilson":
             low, high = wilson_interval(total, np.full_like(total, n), ci)
         else:
-            draws = rng.integers(0, n, size=(n_boot, n))
-            boot = cell_values[draws].mean(axis=1)
+            boot = _bootstrap_means(cell_values, n_boot, rng)
             low, high = np.quantile(boot, [alpha, 1 - alpha], axis=0)
         for j, variable in enumerate(variables):
             rows.append((group, label, start, variable, n, total[j], mean[j], low[j], high[j]))
@@ -458,7 +507,9 @@ def net_stance(
     [['state', 4, 1, 2, -0.25]]
     """
     name = by or "all"
-    coded = corpus[corpus["stance"].notna()].reset_index(drop=True)
+    used = [c for c in dict.fromkeys(("date", by, "stance")) if c is not None and c in corpus]
+    # the statements coded for stance, with the columns used only (not a copy of the texts)
+    coded = corpus.loc[corpus["stance"].notna(), used].reset_index(drop=True)
     columns = [name, "period", "period_start", "n", "opposes", "supports", "net", "ci_low",
                "ci_high"]
     if coded.empty:
