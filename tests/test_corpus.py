@@ -763,3 +763,32 @@ def test_validate_counts_records_and_valid_rows_as_a_lenient_load_does(write):
         assert result.problems == loaded.problems
         assert (result.n_records, result.n_valid) == (loaded.n_records, len(loaded.corpus))
     assert (result.n_records, result.n_valid) == (len(GOOD_ROWS) + 1, len(GOOD_ROWS))
+
+
+def _digest_in_one_piece(table, names):
+    """corpus_digest as first written: the whole table as one JSON string."""
+    import hashlib
+
+    import numpy as np
+
+    def canonical(value):
+        if isinstance(value, list | tuple | np.ndarray):
+            return [str(v) for v in value]
+        if isinstance(value, pd.Timestamp | dt.date):
+            return value.strftime("%Y-%m-%d")
+        return None if pd.isna(value) else str(value)
+
+    rows = [[canonical(v) for v in values]
+            for values in table[names].itertuples(index=False, name=None)]
+    payload = json.dumps([names, rows], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize("repeat", [0, 1, 17, 40])  # 40 copies cross several row blocks
+def test_digest_hashed_in_blocks_equals_the_digest_of_the_whole_json(repeat):
+    from discourse.corpus import corpus_digest
+
+    corpus = load_corpus()
+    table = pd.concat([corpus] * repeat, ignore_index=True) if repeat else corpus.iloc[:0]
+    for names in (list(table.columns), ["text", "frames"]):
+        assert corpus_digest(table, names) == _digest_in_one_piece(table, names)

@@ -1929,6 +1929,10 @@ def summarize_corpus(corpus: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+#: Rows of a table written and hashed at a time by :func:`corpus_digest`.
+_DIGEST_ROWS = 10_000
+
+
 def corpus_digest(table: pd.DataFrame, columns: Iterable[str] | None = None) -> str:
     """Return a SHA-256 of a table's content: the one way the kit fingerprints a corpus.
 
@@ -1961,7 +1965,16 @@ def corpus_digest(table: pd.DataFrame, columns: Iterable[str] | None = None) -> 
             return value.strftime("%Y-%m-%d")
         return None if pd.isna(value) else str(value)
 
-    rows = [[canonical(v) for v in values]
-            for values in table[names].itertuples(index=False, name=None)]
-    payload = json.dumps([names, rows], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    # the bytes of json.dumps([names, rows]) with compact separators, hashed block by block
+    # of rows so that a large table is never held twice (once more as one JSON string)
+    def dumps(obj: Any) -> str:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+    digest = hashlib.sha256(f"[{dumps(names)},[".encode())
+    for start in range(0, len(table), _DIGEST_ROWS):
+        block = table[names].iloc[start:start + _DIGEST_ROWS]
+        rows = ",".join(dumps([canonical(v) for v in values])
+                        for values in block.itertuples(index=False, name=None))
+        digest.update(("," if start else "").encode() + rows.encode("utf-8"))
+    digest.update(b"]]")
+    return digest.hexdigest()
