@@ -134,7 +134,8 @@ def test_theme_weights_are_shares_of_each_statement(built):
     assert table["theme"].nunique() == figures.N_THEMES
     assert table["label"].nunique() == figures.N_THEMES
     sums = table.groupby(["group", "period"])["share"].sum()
-    assert ((sums > 0.9) & (sums < 1.0 + 1e-9)).all()
+    # each share is rounded to 6 decimals (the figure draws what its table holds)
+    assert ((sums > 0.9) & (sums <= 1.0 + figures.N_THEMES * 5e-7 + 1e-12)).all()
 
 
 def test_distinctive_terms_are_the_top_per_group(built):
