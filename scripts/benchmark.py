@@ -337,6 +337,41 @@ def _run(step: str, side: str, path: Path, work: Path, timeout: float,
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def markdown_table(path: Path) -> str:
+    """Return the JSON lines of a run (``--json`` output) as a Markdown table.
+
+    Lines that are not JSON objects (comments, blank lines) are skipped; numbers are shown
+    as the run printed them, a missing one as a dash, an error in the last column.
+    """
+    def cell(value: object, digits: int | None = None) -> str:
+        if value is None:
+            return "–"
+        if isinstance(value, float) and digits is not None:
+            return f"{value:,.{digits}f}"
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    lines = ["| step | n | kit s | kit peak MB | plain s | plain peak MB | kit / plain "
+             "| NMI kit / plain | texts/s | error |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for text in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(text)
+        except json.JSONDecodeError:
+            continue
+        if not isinstance(row, dict) or "step" not in row:
+            continue
+        nmi = (f"{cell(row['nmi'])} / {cell(row.get('raw_nmi'))}"
+               if row.get("nmi") is not None else "–")
+        lines.append(" | ".join([
+            f"| {row['step']}", f"10^{len(str(row['n'])) - 1}"
+            if str(row["n"]).rstrip("0") == "1" else cell(row["n"]),
+            cell(row.get("seconds"), 2), cell(row.get("peak_mb"), 0),
+            cell(row.get("raw_seconds"), 2), cell(row.get("raw_peak_mb"), 0),
+            cell(row.get("ratio")), nmi, cell(row.get("texts_per_s"), 0),
+            f"{row.get('error', '')} |"]))
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated numbers of "
@@ -354,9 +389,14 @@ def main(argv: list[str]) -> int:
                         "arguments for ThemeModel, as a JSON object (default {})")
     parser.add_argument("--label-params", default="{}", metavar="JSON", help="keyword "
                         "arguments for label.label_texts, as a JSON object (default {})")
+    parser.add_argument("--table", default=None, metavar="FILE", help="print the JSON lines "
+                        "of an earlier run (--json > FILE) as a Markdown table, and exit")
     parser.add_argument("--run", nargs=4, help=argparse.SUPPRESS)  # STEP SIDE PATH WORK
     parser.add_argument("--generate", nargs=3, help=argparse.SUPPRESS)  # N SEED PATH
     args = parser.parse_args(argv)
+    if args.table:
+        print(markdown_table(Path(args.table)))
+        return 0
     if args.run:
         print(json.dumps(_run_here(*args.run)))
         return 0

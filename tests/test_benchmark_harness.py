@@ -46,3 +46,22 @@ def test_the_harness_refuses_bad_options(tmp_path):
             else _harness(*args, tmp_path=tmp_path)
         assert done.returncode == 2, (args, done.stderr)
         assert "error:" in done.stderr
+
+
+def test_a_saved_run_prints_as_a_markdown_table(tmp_path):
+    rows = [{"step": "themes", "n": 1000000, "seconds": 167.612, "peak_mb": 3301.9,
+             "raw_seconds": 164.377, "raw_peak_mb": 2768.8, "ratio": 1.02, "nmi": 0.7012,
+             "raw_nmi": 0.4543},
+            {"step": "label_cli", "n": 25000, "seconds": None, "peak_mb": None,
+             "raw_seconds": None, "raw_peak_mb": None, "ratio": None, "texts_per_s": None,
+             "error": "timed out after 10 s"}]
+    saved = tmp_path / "run.jsonl"
+    saved.write_text("# 2026-12-07, 2 cores\n" + "\n".join(json.dumps(r) for r in rows) + "\n",
+                     encoding="utf-8")
+    done = _harness("--table", str(saved), tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    header, rule, *body = done.stdout.splitlines()
+    assert header.startswith("| step | n |") and rule.startswith("|---|")
+    assert body == [
+        "| themes | 10^6 | 167.61 | 3,302 | 164.38 | 2,769 | 1.02 | 0.7012 / 0.4543 | – |  |",
+        "| label_cli | 25,000 | – | – | – | – | – | – | – | timed out after 10 s |"]
