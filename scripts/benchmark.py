@@ -236,8 +236,10 @@ def _prepare(step: str, side: str, path: str, work: str):
             return None
         lines = Path(work) / "statements.txt"
         out = Path(work) / "labelled.csv"
-        texts = _plain_table(path)["text"]
-        lines.write_text("".join(" ".join(t.split()) + "\n" for t in texts), encoding="utf-8")
+        # written by a small streaming subprocess: a child forked from a process that held
+        # the corpus would start from that process's peak memory (see _run)
+        subprocess.run([sys.executable, __file__, "--write-lines", path, str(lines)],
+                       check=True)
         command = [str(Path(sys.executable).with_name("discourse")), "label",
                    "--lines", str(lines), "--out", str(out)]
         if not Path(command[0]).exists():
@@ -246,7 +248,7 @@ def _prepare(step: str, side: str, path: str, work: str):
         from discourse import load_corpus
         from discourse.label import label_texts
 
-        label_texts(texts[:1].tolist(), load_corpus())
+        label_texts(["The regulator ordered ISPs to block VPNs."], load_corpus())
 
         def cli():
             done = subprocess.run(command, capture_output=True, text=True)
@@ -337,6 +339,17 @@ def _run(step: str, side: str, path: Path, work: Path, timeout: float,
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def write_lines(source: str, target: str) -> None:
+    """Write the texts of a CSV corpus one per line (white space runs made one space),
+    reading and writing row by row so that memory stays small."""
+    with open(source, encoding="utf-8", newline="") as handle, \
+            open(target, "w", encoding="utf-8", newline="\n") as out:
+        rows = csv.reader(handle)
+        column = next(rows).index("text")
+        for row in rows:
+            out.write(" ".join(row[column].split()) + "\n")
+
+
 def markdown_table(path: Path) -> str:
     """Return the JSON lines of a run (``--json`` output) as a Markdown table.
 
@@ -393,12 +406,16 @@ def main(argv: list[str]) -> int:
                         "of an earlier run (--json > FILE) as a Markdown table, and exit")
     parser.add_argument("--run", nargs=4, help=argparse.SUPPRESS)  # STEP SIDE PATH WORK
     parser.add_argument("--generate", nargs=3, help=argparse.SUPPRESS)  # N SEED PATH
+    parser.add_argument("--write-lines", nargs=2, help=argparse.SUPPRESS)  # CSV TXT
     args = parser.parse_args(argv)
     if args.table:
         print(markdown_table(Path(args.table)))
         return 0
     if args.run:
         print(json.dumps(_run_here(*args.run)))
+        return 0
+    if args.write_lines:
+        write_lines(*args.write_lines)
         return 0
     if args.generate:
         n, seed, path = args.generate
