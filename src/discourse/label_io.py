@@ -22,6 +22,9 @@ from typing import IO, Any
 
 import yaml
 
+# the corpus loader's own: tables of texts (one record per row or line), and files of a
+# folder read as one statement each (Markdown may open with YAML front matter)
+from .corpus import STATEMENT_SUFFIXES, TABLE_SUFFIXES
 from .schema import STANCES
 
 __all__ = [
@@ -36,10 +39,6 @@ __all__ = [
     "LabelledWriter",
 ]
 
-#: Files read as tables of texts (one record per row or line).
-TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
-#: Files of a folder read as one statement each (Markdown may open with YAML front matter).
-STATEMENT_SUFFIXES = (".md", ".markdown", ".txt")
 #: A text file given as one statement with more non-empty lines than this gets a hint to
 #: use ``--lines`` (a list of statements, one per line, is likely meant).
 LIST_HINT_LINES = 20
