@@ -327,8 +327,10 @@ def _label_corpus(args: argparse.Namespace, path: str | None,
 
     from tqdm import tqdm
 
+    from .label import BATCH_SIZE
     from .label_io import LabelInputError, LabelledWriter, Rows, read_rows
 
+    batch_size = BATCH_SIZE if args.batch_size is None else args.batch_size
     fmt = args.format
     if fmt is None and args.out not in (None, "-"):
         suffix = Path(args.out).suffix.lower()
@@ -342,7 +344,7 @@ def _label_corpus(args: argparse.Namespace, path: str | None,
     # a chunk gives every worker a run of 8 batches (the labellers go to a worker once per
     # chunk); with one job a chunk is one batch
     workers = max(1, args.n_jobs if args.n_jobs > 0 else os.cpu_count() or 1)
-    per_call = args.batch_size * (1 if workers == 1 else 8 * workers)
+    per_call = batch_size * (1 if workers == 1 else 8 * workers)
     skipped: list[int] = []
     if statements is not None:
         chunks = iter([Rows("-", ["source", "text"],
@@ -375,7 +377,7 @@ def _label_corpus(args: argparse.Namespace, path: str | None,
             while chunk is not None:
                 labels = bundle.label_columns(chunk.texts(text_column), args.min_confidence,
                                               explain=args.explain,
-                                              batch_size=args.batch_size,
+                                              batch_size=batch_size,
                                               n_jobs=args.n_jobs, checked=True)
                 writer.write(chunk, labels)
                 bar.update(len(chunk.records))
@@ -735,8 +737,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "stance")
     p.add_argument("--prefix", default="", metavar="TEXT", help="put TEXT before the names of "
                    "the label columns, e.g. label_ when the input has a stance column")
-    p.add_argument("--batch-size", type=int, default=2048, metavar="N", help="statements "
-                   "read and labelled together (default 2048; memory grows with it)")
+    p.add_argument("--batch-size", type=int, default=None, metavar="N", help="statements "
+                   "read and labelled together (default: discourse.label.BATCH_SIZE; memory "
+                   "grows with it)")
     p.add_argument("--n-jobs", type=int, default=1, metavar="N", help="batches labelled at "
                    "once in worker processes (default 1; -1: one per core)")
     p.add_argument("--encoding", default=None, metavar="CODEC", help="encoding of the input "
@@ -838,7 +841,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--splits must be at least 2")
     if getattr(args, "max_chars", 0) < 0:
         parser.error("--max-chars must be 0 (no limit) or more")
-    if getattr(args, "batch_size", 1) < 1:
+    if getattr(args, "batch_size", None) is not None and args.batch_size < 1:
         parser.error("--batch-size must be at least 1")
     if getattr(args, "n_jobs", 1) == 0:
         parser.error("--n-jobs must be 1 or more, or -1 for one per core")
